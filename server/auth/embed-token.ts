@@ -57,7 +57,7 @@ export async function verifyEmbedToken(token: string, key: EmbedKey | null, now 
   if (key.revoked) throw refuse('The token is signed with a revoked key.');
 
   const [header, payload, signature] = token.split('.');
-  let signatureBytes: Uint8Array;
+  let signatureBytes: Uint8Array<ArrayBuffer>;
   try {
     signatureBytes = base64urlDecode(signature);
   } catch {
