@@ -1,0 +1,253 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SignJWT } from 'jose';
+import { base64url } from '../auth/crypto.ts';
+import { ORIGIN, setup } from './helpers.ts';
+
+const ctx = await setup();
+const agency = await ctx.agency();
+const otherAgency = await ctx.agency({ name: 'Other Agency', origins: ['https://other.example'] });
+const now = () => Math.floor(Date.now() / 1000);
+const encoder = new TextEncoder();
+
+/** Signs with jose, so header and claims can be anything a hostile caller might send. */
+function joseToken(
+  claims: Record<string, unknown>,
+  { kid = agency.embed_key_id, secret = agency.embed_secret, alg = 'HS256' } = {},
+) {
+  return new SignJWT({ aud: 'porch', iss: agency.agency_id, sub: 'client-1', iat: now(), exp: now() + 600, ...claims })
+    .setProtectedHeader({ alg, kid, typ: 'JWT' })
+    .sign(encoder.encode(secret));
+}
+
+async function exchange(token: string, origin: string | null = ORIGIN) {
+  const res = await ctx.request('/v1/session', {
+    method: 'POST',
+    json: { token },
+    headers: origin ? { origin } : {},
+  });
+  const body = (await res.json()) as { session?: string; expires_at?: string; error?: { code: string; message: string } };
+  return { status: res.status, body };
+}
+
+async function assertRefused(token: string, code = 'invalid_token', origin: string | null = ORIGIN) {
+  const { status, body } = await exchange(token, origin);
+  assert.equal(body.session, undefined, 'no session is issued');
+  assert.equal(body.error?.code, code, body.error?.message);
+  assert.ok(status === 401 || status === 403, `status ${status}`);
+  return body.error!.message;
+}
+
+const sessionCount = async () => (await ctx.sql<{ n: number }[]>`select count(*)::int as n from sessions`)[0].n;
+
+describe('embed token accepted', () => {
+  test('a token minted with jose gives a session that opens the client routes', async () => {
+    const { status, body } = await exchange(await joseToken({ sub: 'jose-client', name: 'Jo Sé', email: 'jo@example.com' }));
+    assert.equal(status, 200);
+    assert.match(body.session!, /^ps_[A-Za-z0-9_-]{40,}$/);
+    const expires = Date.parse(body.expires_at!);
+    assert.ok(expires > Date.now() + 3600_000 && expires < Date.now() + 24 * 3600_000, 'session lives hours, not days');
+    const res = await ctx.request('/v1/portal', { bearer: body.session });
+    assert.equal(res.status, 200);
+  });
+
+  test('a client seen for the first time is created from the claims, and updated on the next visit', async () => {
+    await ctx.signIn(agency, 'new-client', { name: 'Ada Lovelace', email: 'ada@example.com' });
+    const [client] = await ctx.sql`select name, email from clients where agency_id = ${agency.agency_id} and external_id = 'new-client'`;
+    assert.deepEqual({ ...client }, { name: 'Ada Lovelace', email: 'ada@example.com' });
+    await ctx.signIn(agency, 'new-client', { email: 'ada@newmail.example' });
+    const rows = await ctx.sql`select name, email from clients where agency_id = ${agency.agency_id} and external_id = 'new-client'`;
+    assert.equal(rows.length, 1);
+    assert.deepEqual({ ...rows[0] }, { name: 'Ada Lovelace', email: 'ada@newmail.example' });
+  });
+
+  test('a request without an Origin header (a server, curl) is accepted', async () => {
+    const { status } = await exchange(await joseToken({}), null);
+    assert.equal(status, 200);
+  });
+
+  test('a token from a second live key of the same agency is accepted (rotation)', async () => {
+    await ctx.sql`insert into embed_keys (id, agency_id, secret) values ('second-key', ${agency.agency_id}, 'second-secret')`;
+    const { status } = await exchange(await joseToken({}, { kid: 'second-key', secret: 'second-secret' }));
+    assert.equal(status, 200);
+  });
+
+  test('the same agency client id in two agencies is two different clients', async () => {
+    const a = await ctx.signIn(agency, 'shared-id');
+    const b = await ctx.signIn(otherAgency, 'shared-id', {});
+    const [pa, pb] = await Promise.all(
+      [a, b].map(async (bearer) => (await (await ctx.request('/v1/portal', { bearer })).json()) as { client: { id: string } }),
+    );
+    assert.notEqual(pa.client.id, pb.client.id);
+  });
+});
+
+describe('embed token refused', () => {
+  test('an altered payload (signature no longer matches)', async () => {
+    const [header, , signature] = (await joseToken({ sub: 'client-1' })).split('.');
+    const forged = base64url(encoder.encode(JSON.stringify({ aud: 'porch', iss: agency.agency_id, sub: 'someone-else', iat: now(), exp: now() + 600 })));
+    assert.match(await assertRefused(`${header}.${forged}.${signature}`), /signature/);
+  });
+
+  test('a signature made with the wrong secret', async () => {
+    assert.match(await assertRefused(await joseToken({}, { secret: 'not-the-secret' })), /signature/);
+  });
+
+  test('a truncated signature', async () => {
+    const token = await joseToken({});
+    assert.match(await assertRefused(token.slice(0, -4)), /signature/);
+  });
+
+  test('an unknown kid', async () => {
+    assert.match(await assertRefused(await joseToken({}, { kid: 'no-such-key' })), /unknown key/);
+  });
+
+  test('a revoked kid', async () => {
+    await ctx.sql`insert into embed_keys (id, agency_id, secret, revoked_at) values ('revoked-key', ${agency.agency_id}, 's3cret', now())`;
+    assert.match(await assertRefused(await joseToken({}, { kid: 'revoked-key', secret: 's3cret' })), /revoked/);
+  });
+
+  test('alg none', async () => {
+    const header = base64url(encoder.encode(JSON.stringify({ alg: 'none', kid: agency.embed_key_id })));
+    const payload = base64url(encoder.encode(JSON.stringify({ aud: 'porch', iss: agency.agency_id, sub: 'x', iat: now(), exp: now() + 60 })));
+    assert.match(await assertRefused(`${header}.${payload}.`), /HS256/);
+  });
+
+  test('alg HS512, even with the right secret', async () => {
+    assert.match(await assertRefused(await joseToken({}, { alg: 'HS512' })), /HS256/);
+  });
+
+  test('a kid that belongs to another agency than iss', async () => {
+    const token = await joseToken({ iss: agency.agency_id }, { kid: otherAgency.embed_key_id, secret: otherAgency.embed_secret });
+    assert.match(await assertRefused(token), /issuer/);
+  });
+
+  test('a wrong audience', async () => {
+    assert.match(await assertRefused(await joseToken({ aud: 'someone-else' })), /audience/);
+  });
+
+  test('an expired token', async () => {
+    assert.match(await assertRefused(await joseToken({ iat: now() - 1200, exp: now() - 600 })), /expired/);
+  });
+
+  test('iat in the future beyond 60 s of skew', async () => {
+    assert.match(await assertRefused(await joseToken({ iat: now() + 120, exp: now() + 600 })), /future/);
+  });
+
+  test('iat within 60 s of skew is accepted', async () => {
+    assert.equal((await exchange(await joseToken({ iat: now() + 30, exp: now() + 600 }))).status, 200);
+  });
+
+  test('a lifetime over one hour', async () => {
+    assert.match(await assertRefused(await joseToken({ iat: now(), exp: now() + 3601 })), /one hour/);
+  });
+
+  test('missing exp and iat', async () => {
+    assert.match(await assertRefused(await joseToken({ exp: undefined, iat: undefined })), /exp and iat/);
+  });
+
+  test('a jti seen before', async () => {
+    const token = await joseToken({ jti: 'once-only' });
+    assert.equal((await exchange(token)).status, 200);
+    assert.match(await assertRefused(token), /already been used/);
+  });
+
+  test('a replayed jti does not create a second session', async () => {
+    const token = await joseToken({ jti: 'twice-at-once' });
+    const before = await sessionCount();
+    const results = await Promise.all([exchange(token), exchange(token)]);
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 401]);
+    assert.equal(await sessionCount(), before + 1);
+  });
+
+  test('an Origin not among the agency allowed origins', async () => {
+    const message = await assertRefused(await joseToken({}), 'origin_not_allowed', 'https://evil.example');
+    assert.match(message, /evil\.example/);
+  });
+
+  test('an allowed origin of another agency is not allowed for this one', async () => {
+    await assertRefused(await joseToken({}), 'origin_not_allowed', 'https://other.example');
+  });
+
+  test('a client the agency revoked', async () => {
+    await ctx.signIn(agency, 'revoked-client');
+    await ctx.sql`update clients set revoked_before = now() + interval '1 second' where external_id = 'revoked-client'`;
+    await assertRefused(await joseToken({ sub: 'revoked-client' }), 'client_revoked');
+  });
+
+  test('a malformed token', async () => {
+    for (const token of ['abc', 'a.b', 'a.b.c', '!!!.###.$$$', `${base64url(encoder.encode('[1]'))}.e30.`]) {
+      await assertRefused(token);
+    }
+  });
+
+  test('the demo credentials outside demo mode', async () => {
+    const demo = await ctx.agency({ id: 'demo-agency-test', isDemo: true, embedKeyId: 'demo-key-test', embedSecret: 'porch-demo-secret' });
+    await assertRefused(await ctx.token(demo, 'demo-client-1'), 'invalid_token');
+  });
+
+  test('a refused token creates no client and no session', async () => {
+    const before = await sessionCount();
+    await assertRefused(await joseToken({ sub: 'never-created', aud: 'nope' }));
+    const rows = await ctx.sql`select 1 from clients where external_id = 'never-created'`;
+    assert.equal(rows.length, 0);
+    assert.equal(await sessionCount(), before);
+  });
+
+  test('a body without a token is a 400', async () => {
+    for (const json of [{}, { token: '' }, { token: 42 }, []]) {
+      const res = await ctx.request('/v1/session', { method: 'POST', json });
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'invalid_request');
+    }
+    const res = await ctx.request('/v1/session', { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
+    assert.equal(res.status, 400);
+  });
+});
+
+describe('sessions', () => {
+  test('a client route without a bearer is 401', async () => {
+    const res = await ctx.request('/v1/portal');
+    assert.equal(res.status, 401);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'unauthorized');
+  });
+
+  test('an unknown bearer is 401 session_expired', async () => {
+    const res = await ctx.request('/v1/portal', { bearer: 'ps_this-is-not-a-real-session-token' });
+    assert.equal(res.status, 401);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'session_expired');
+  });
+
+  test('signing out revokes the session at once', async () => {
+    const bearer = await ctx.signIn(agency, 'leaving-client');
+    assert.equal((await ctx.request('/v1/portal', { bearer })).status, 200);
+    assert.equal((await ctx.request('/v1/session', { method: 'DELETE', bearer })).status, 204);
+    assert.equal((await ctx.request('/v1/portal', { bearer })).status, 401);
+  });
+
+  test('an expired session is refused', async () => {
+    const bearer = await ctx.signIn(agency, 'expiring-client');
+    await ctx.sql`update sessions set expires_at = now() - interval '1 second'
+                  where client_id = (select id from clients where external_id = 'expiring-client')`;
+    assert.equal((await ctx.request('/v1/portal', { bearer })).status, 401);
+  });
+
+  test('revoking a client ends the sessions it already had', async () => {
+    const bearer = await ctx.signIn(agency, 'cut-off-client');
+    await ctx.sql`update clients set revoked_before = now() where external_id = 'cut-off-client'`;
+    assert.equal((await ctx.request('/v1/portal', { bearer })).status, 401);
+  });
+
+  test('a session used from an origin the agency does not allow is 403', async () => {
+    const bearer = await ctx.signIn(agency, 'origin-client');
+    const res = await ctx.request('/v1/portal', { bearer, headers: { origin: 'https://evil.example' } });
+    assert.equal(res.status, 403);
+    assert.equal((await ctx.request('/v1/portal', { bearer, headers: { origin: ORIGIN } })).status, 200);
+  });
+
+  test('sessions are stored hashed', async () => {
+    const bearer = await ctx.signIn(agency, 'hashed-client');
+    const rows = await ctx.sql`select 1 from sessions where token_hash = ${bearer}`;
+    assert.equal(rows.length, 0);
+  });
+});
