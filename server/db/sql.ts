@@ -8,6 +8,8 @@ export interface ConnectOptions {
   max?: number;
   /** Hyperdrive and PGlite do not need (or like) named prepared statements. */
   prepare?: boolean;
+  /** Called for every statement sent: lets tests and benchmarks count round trips. */
+  onQuery?: (query: string) => void;
 }
 
 /**
@@ -20,6 +22,7 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     prepare: options.prepare ?? true,
     fetch_types: false,
     onnotice: () => {},
+    debug: options.onQuery ? (_connection: number, query: string) => options.onQuery!(query) : undefined,
     connection: { TimeZone: 'UTC', application_name: 'porch' },
     types: {
       bigint: {
