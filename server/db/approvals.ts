@@ -1,0 +1,143 @@
+import type { AuthedAgency, AuthedClient } from '../env.ts';
+import { ApiError, notFound } from '../errors.ts';
+import type { Approval, Decision } from '../types.ts';
+import { recordAudit } from './audit.ts';
+import { clientReader, readerOfAgency, readerOfClient, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './documents.ts';
+import type { Sql } from './sql.ts';
+
+export type ApprovalFilter = 'pending' | 'decided' | 'all';
+
+/** An Approval of `r` with its document `d`, the version `v` it is bound to, and its decision `dec`. */
+function approvalObject(sql: Queryable, reader: Reader) {
+  return sql`
+    json_build_object(
+      'id', r.id, 'title', r.title, 'message', r.message, 'status', r.status,
+      'requested_by', r.requested_by, 'due_on', r.due_on::text, 'created_at', r.created_at,
+      'document', json_build_object('id', d.id, 'title', d.title),
+      'version', json_build_object(
+        'id', v.id, 'version', v.version, 'filename', v.filename, 'note', v.note, 'created_at', v.created_at),
+      'decision', case when dec.approval_request_id is null then null else json_build_object(
+        'decision', dec.decision, 'comment', dec.comment, 'actor_name', dec.actor_name,
+        'actor_email', dec.actor_email, 'decided_at', dec.decided_at) end
+      ${reader.side === 'agency' ? sql`, 'client_id', r.client_id` : sql``})`;
+}
+
+/** JSON array of the reader's approval requests: pending first (oldest first), then decided (newest first). */
+export function approvalListJson(
+  sql: Queryable,
+  reader: Reader,
+  options: { status?: ApprovalFilter; id?: string } = {},
+): JsonFragment {
+  const status = options.status ?? 'all';
+  return sql`(
+    select coalesce(json_agg(${approvalObject(sql, reader)}
+             order by r.status = 'pending' desc,
+                      case when r.status = 'pending' then r.created_at end,
+                      dec.decided_at desc, r.created_at desc, r.id), '[]'::json)
+    from approval_requests r
+    join documents d on d.id = r.document_id and d.agency_id = r.agency_id and d.client_id = r.client_id
+    join document_versions v on v.id = r.document_version_id
+    left join approval_decisions dec on dec.approval_request_id = r.id
+    where r.agency_id = ${reader.agencyId}
+      ${reader.clientId !== undefined ? sql`and r.client_id = ${reader.clientId}` : sql``}
+      ${status === 'pending' ? sql`and r.status = 'pending'` : status === 'decided' ? sql`and r.status <> 'pending'` : sql``}
+      ${options.id !== undefined ? sql`and r.id = ${options.id}` : sql``})`;
+}
+
+/** JSON array of `Approval` for one client. */
+export const approvalsJson = (sql: Queryable, scope: Scope, options: { status?: ApprovalFilter; id?: string } = {}) =>
+  approvalListJson(sql, clientReader(scope), options);
+
+export function listApprovals(sql: Sql, reader: Reader, status: ApprovalFilter = 'all'): Promise<Approval[]> {
+  return selectJson(sql, approvalListJson(sql, reader, { status }));
+}
+
+export async function getApproval(sql: Queryable, reader: Reader, id: string): Promise<Approval> {
+  const [approval] = await selectJson<Approval[]>(sql, approvalListJson(sql, reader, { id }));
+  if (!approval) throw notFound('Approval');
+  return approval;
+}
+
+export interface NewApprovalRequest {
+  document_version_id: string;
+  title?: string;
+  message?: string;
+  due_on?: string;
+}
+
+/** Asks the client of a version's document to approve that exact version. */
+export async function requestApproval(sql: Sql, agency: AuthedAgency, input: NewApprovalRequest): Promise<Approval> {
+  return sql.begin(async (tx) => {
+    const [created] = await tx<{ id: string; client_id: string; document_id: string; version: number; title: string }[]>`
+      insert into approval_requests
+        (agency_id, client_id, document_id, document_version_id, title, message, requested_by, due_on)
+      select d.agency_id, d.client_id, d.id, v.id,
+             coalesce(${input.title ?? null}::text, 'Approve ' || d.title || ' v' || v.version),
+             ${input.message ?? null}, ${agency.name}, ${input.due_on ?? null}::date
+      from document_versions v join documents d on d.id = v.document_id
+      where v.id = ${input.document_version_id} and d.agency_id = ${agency.id}
+      returning id, client_id, document_id, title,
+                (select version from document_versions where id = document_version_id) as version`;
+    if (!created) throw notFound('Document version');
+    await recordAudit(tx, {
+      agency_id: agency.id,
+      client_id: created.client_id,
+      actor_type: 'agency',
+      actor_id: agency.id,
+      action: 'approval.requested',
+      subject_type: 'approval',
+      subject_id: created.id,
+      data: {
+        document_id: created.document_id,
+        document_version_id: input.document_version_id,
+        version: created.version,
+        title: created.title,
+      },
+    });
+    return getApproval(tx, readerOfAgency(agency), created.id);
+  });
+}
+
+export interface DecisionInput {
+  decision: Decision;
+  comment?: string;
+}
+
+/**
+ * Records the client's decision on a pending request, once. The update only takes a request
+ * that is still pending, so of two decisions at once the second finds it decided (409).
+ */
+export async function decideApproval(sql: Sql, client: AuthedClient, id: string, input: DecisionInput): Promise<Approval> {
+  return sql.begin(async (tx) => {
+    const [decided] = await tx<{ document_version_id: string; version: number }[]>`
+      update approval_requests r set status = ${input.decision}
+      from document_versions v
+      where r.id = ${id} and r.agency_id = ${client.agencyId} and r.client_id = ${client.id}
+        and r.status = 'pending' and v.id = r.document_version_id
+      returning r.document_version_id, v.version`;
+    if (!decided) {
+      const [existing] = await tx`
+        select 1 from approval_requests
+        where id = ${id} and agency_id = ${client.agencyId} and client_id = ${client.id}`;
+      if (!existing) throw notFound('Approval');
+      throw new ApiError(409, 'already_decided', 'This approval request has already been decided.');
+    }
+    const comment = input.comment || null;
+    await tx`
+      insert into approval_decisions
+        (approval_request_id, document_version_id, decision, comment, client_id, actor_name, actor_email)
+      values (${id}, ${decided.document_version_id}, ${input.decision}, ${comment}, ${client.id},
+              ${client.name}, ${client.email})`;
+    await recordAudit(tx, {
+      agency_id: client.agencyId,
+      client_id: client.id,
+      actor_type: 'client',
+      actor_id: client.externalId,
+      action: 'approval.decided',
+      subject_type: 'approval',
+      subject_id: id,
+      data: { decision: input.decision, version: decided.version, comment },
+    });
+    return getApproval(tx, readerOfClient(client), id);
+  });
+}
