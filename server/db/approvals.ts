@@ -2,7 +2,16 @@ import type { AuthedAgency, AuthedClient } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Approval, Decision } from '../types.ts';
 import { recordAudit } from './audit.ts';
-import { clientReader, readerOfAgency, readerOfClient, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './documents.ts';
+import {
+  clientReader,
+  readerOfAgency,
+  readerOfClient,
+  selectJson,
+  type JsonFragment,
+  type Queryable,
+  type Reader,
+  type Scope,
+} from './documents.ts';
 import type { Sql } from './sql.ts';
 
 export type ApprovalFilter = 'pending' | 'decided' | 'all';
@@ -40,12 +49,17 @@ export function approvalListJson(
     left join approval_decisions dec on dec.approval_request_id = r.id
     where r.agency_id = ${reader.agencyId}
       ${reader.clientId !== undefined ? sql`and r.client_id = ${reader.clientId}` : sql``}
-      ${status === 'pending' ? sql`and r.status = 'pending'` : status === 'decided' ? sql`and r.status <> 'pending'` : sql``}
+      ${status === 'pending' ? sql`and r.status = 'pending'` : sql``}
+      ${status === 'decided' ? sql`and r.status <> 'pending'` : sql``}
       ${options.id !== undefined ? sql`and r.id = ${options.id}` : sql``})`;
 }
 
 /** JSON array of `Approval` for one client. */
-export const approvalsJson = (sql: Queryable, scope: Scope, options: { status?: ApprovalFilter; id?: string } = {}) =>
+export const approvalsJson = (
+  sql: Queryable,
+  scope: Scope,
+  options: { status?: ApprovalFilter; id?: string } = {},
+) =>
   approvalListJson(sql, clientReader(scope), options);
 
 export function listApprovals(sql: Sql, reader: Reader, status: ApprovalFilter = 'all'): Promise<Approval[]> {
@@ -68,7 +82,9 @@ export interface NewApprovalRequest {
 /** Asks the client of a version's document to approve that exact version. */
 export async function requestApproval(sql: Sql, agency: AuthedAgency, input: NewApprovalRequest): Promise<Approval> {
   return sql.begin(async (tx) => {
-    const [created] = await tx<{ id: string; client_id: string; document_id: string; version: number; title: string }[]>`
+    const [created] = await tx<
+      { id: string; client_id: string; document_id: string; version: number; title: string }[]
+    >`
       insert into approval_requests
         (agency_id, client_id, document_id, document_version_id, title, message, requested_by, due_on)
       select d.agency_id, d.client_id, d.id, v.id,
@@ -107,7 +123,12 @@ export interface DecisionInput {
  * Records the client's decision on a pending request, once. The update only takes a request
  * that is still pending, so of two decisions at once the second finds it decided (409).
  */
-export async function decideApproval(sql: Sql, client: AuthedClient, id: string, input: DecisionInput): Promise<Approval> {
+export async function decideApproval(
+  sql: Sql,
+  client: AuthedClient,
+  id: string,
+  input: DecisionInput,
+): Promise<Approval> {
   return sql.begin(async (tx) => {
     const [decided] = await tx<{ document_version_id: string; version: number }[]>`
       update approval_requests r set status = ${input.decision}

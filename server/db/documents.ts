@@ -3,7 +3,7 @@ import { randomSecret, sha256Hex } from '../auth/crypto.ts';
 import type { AuthedAgency, AuthedClient } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { FileStore, StoredFile } from '../files.ts';
-import type { DocumentDetail, DocumentSummary } from '../types.ts';
+import type { DocumentDetail, DocumentSummary, DocumentVersion } from '../types.ts';
 import { recordAudit } from './audit.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
@@ -26,8 +26,10 @@ export interface Scope {
 export type Reader = ({ side: 'client' } & Scope) | { side: 'agency'; agencyId: string; clientId?: string };
 
 export const clientReader = (scope: Scope): Reader => ({ side: 'client', ...scope });
-export const readerOfClient = (client: AuthedClient): Reader => clientReader({ agencyId: client.agencyId, clientId: client.id });
-export const readerOfAgency = (agency: AuthedAgency, clientId?: string): Reader => ({ side: 'agency', agencyId: agency.id, clientId });
+export const readerOfClient = (client: AuthedClient): Reader =>
+  clientReader({ agencyId: client.agencyId, clientId: client.id });
+export const readerOfAgency = (agency: AuthedAgency, clientId?: string): Reader =>
+  ({ side: 'agency', agencyId: agency.id, clientId });
 
 /** Runs a JSON fragment on its own. */
 export async function selectJson<T>(sql: Queryable, fragment: JsonFragment): Promise<T> {
@@ -70,11 +72,17 @@ function visibleDocuments(sql: Queryable, reader: Reader) {
   return sql`
     d.agency_id = ${reader.agencyId}
     ${reader.clientId !== undefined ? sql`and d.client_id = ${reader.clientId}` : sql``}
-    ${reader.side === 'client' ? sql`and exists (select 1 from document_versions v where v.document_id = d.id)` : sql``}`;
+    ${reader.side === 'client'
+      ? sql`and exists (select 1 from document_versions v where v.document_id = d.id)`
+      : sql``}`;
 }
 
 /** JSON array of the reader's documents, latest version each, most recently updated first. */
-export function documentListJson(sql: Queryable, reader: Reader, options: { q?: string; limit?: number } = {}): JsonFragment {
+export function documentListJson(
+  sql: Queryable,
+  reader: Reader,
+  options: { q?: string; limit?: number } = {},
+): JsonFragment {
   const search = options.q?.trim();
   return sql`(
     select coalesce(json_agg(listed.document order by listed.updated_at desc, listed.id), '[]'::json)
@@ -208,17 +216,8 @@ export interface NewVersion {
   created_by?: string;
 }
 
-export interface CreatedVersion {
-  id: string;
-  version: number;
-  filename: string;
-  content_type: string;
-  size_bytes: number;
-  sha256: string;
-  note: string | null;
-  created_by: string;
-  created_at: Date;
-}
+/** The version as the upload answers it: no `viewed`, which is the client's. */
+export type CreatedVersion = Omit<DocumentVersion, 'viewed' | 'created_at'> & { created_at: Date };
 
 /** A filename safe to store and to put in a header: no path, no control characters, ≤ 200 chars. */
 export function sanitizeFilename(name: string): string {

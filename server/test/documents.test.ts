@@ -174,7 +174,8 @@ describe('documents: upload and read', () => {
 
   test('filenames lose their path and control characters and download under a UTF-8 name', async () => {
     const doc = await createDocument(agencyX, clientAId, 'Contract');
-    const version = await uploadOk(agencyX, doc.id, new File(['signed'], '../../etc/Vertrag "größe"\u0007.pdf', { type: 'Application/PDF; charset=binary' }));
+    const dangerous = new File(['signed'], '../../etc/Vertrag "größe"\u0007.pdf', { type: 'Application/PDF; charset=binary' });
+    const version = await uploadOk(agencyX, doc.id, dangerous);
     assert.equal(version.filename, 'Vertrag "größe".pdf');
     assert.equal(version.content_type, 'application/pdf');
     const res = await ctx.request(`/v1/documents/${doc.id}/versions/1/download`, { bearer: clientA });
@@ -198,7 +199,8 @@ describe('documents: upload and read', () => {
 
   test('the fragments compose into one statement, as /v1/portal uses them', async () => {
     const scope = { agencyId: agencyX.agency_id, clientId: clientAId };
-    const [row] = await ctx.sql<{ value: { documents: DocumentSummary[]; detail: DocumentDetail; missing: null; approvals: unknown[] } }[]>`
+    type Composed = { documents: DocumentSummary[]; detail: DocumentDetail; missing: null; approvals: unknown[] };
+    const [row] = await ctx.sql<{ value: Composed }[]>`
       select json_build_object(
         'documents', ${documentsJson(ctx.sql, scope, { limit: 1 })},
         'detail', ${documentJson(ctx.sql, scope, homepage.id)},
@@ -370,7 +372,10 @@ describe('documents: malformed input', () => {
     assert.equal((await errorOf(garbage)).status, 400);
     const badId = await agencyCall(agencyX, '/documents/nope/versions', { method: 'POST', body: form([['file', file()]]) });
     assert.equal((await errorOf(badId)).status, 404);
-    const missing = await agencyCall(agencyX, `/documents/${MISSING}/versions`, { method: 'POST', body: form([['file', file()]]) });
+    const missing = await agencyCall(agencyX, `/documents/${MISSING}/versions`, {
+      method: 'POST',
+      body: form([['file', file()]]),
+    });
     assert.equal((await errorOf(missing)).status, 404);
     assert.equal(await countRows('document_versions'), versions);
     assert.equal(storedKeys.length, keys);

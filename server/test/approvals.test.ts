@@ -1,0 +1,326 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CreatedAgency } from '../db/agencies.ts';
+import type { Approval, DocumentVersion } from '../types.ts';
+import { setup } from './helpers.ts';
+
+const ctx = await setup();
+
+const agencyX = await ctx.agency({ name: 'Studio X' });
+const agencyY = await ctx.agency({ name: 'Studio Y' });
+const clientA = await ctx.signIn(agencyX, 'client-a', { name: 'Ada Lovelace', email: 'ada@example.com' });
+const clientB = await ctx.signIn(agencyX, 'client-b');
+const clientOfY = await ctx.signIn(agencyY, 'client-y');
+const clientIds = Object.fromEntries(
+  (await ctx.sql<{ external_id: string; id: string }[]>`select external_id, id from clients`).map((c) => [c.external_id, c.id]),
+);
+
+const MISSING = '00000000-0000-4000-8000-000000000000';
+const NOT_FOUND = { status: 404, code: 'not_found' };
+
+type AgencyApproval = Approval & { client_id: string };
+
+function agencyCall(agency: CreatedAgency, path: string, init: RequestInit & { json?: unknown } = {}) {
+  return ctx.request(`/v1/agency${path}`, { ...init, bearer: agency.api_key });
+}
+
+async function json<T>(res: Response, status: number): Promise<T> {
+  assert.equal(res.status, status, await res.clone().text());
+  return (await res.json()) as T;
+}
+
+/** A document of `clientId` with `count` versions uploaded through the API; answers the versions, oldest first. */
+async function documentWithVersions(agency: CreatedAgency, clientId: string, title: string, count: number) {
+  const doc = await json<{ id: string }>(
+    await agencyCall(agency, '/documents', { method: 'POST', json: { client_id: clientId, title } }),
+    201,
+  );
+  const versions: Omit<DocumentVersion, 'viewed'>[] = [];
+  for (let n = 1; n <= count; n++) {
+    const form = new FormData();
+    form.set('file', new File([`${title} round ${n}`], `${title}-v${n}.pdf`, { type: 'application/pdf' }));
+    form.set('note', `Round ${n}`);
+    versions.push(await json(await agencyCall(agency, `/documents/${doc.id}/versions`, { method: 'POST', body: form }), 201));
+  }
+  return { id: doc.id, versions };
+}
+
+function requestApproval(agency: CreatedAgency, body: Record<string, unknown>) {
+  return agencyCall(agency, '/approvals', { method: 'POST', json: body });
+}
+
+/** A request the agency makes that must succeed. */
+async function requested(body: Record<string, unknown>) {
+  return json<AgencyApproval>(await requestApproval(agencyX, body), 201);
+}
+
+function decide(bearer: string, id: string, body: unknown) {
+  return ctx.request(`/v1/approvals/${id}/decision`, { method: 'POST', bearer, json: body });
+}
+
+async function errorOf(res: Response) {
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  assert.equal(typeof body.error.message, 'string');
+  return { status: res.status, code: body.error.code };
+}
+
+/** What a refused request must leave untouched. */
+async function snapshot() {
+  const [row] = await ctx.sql<{ requests: number; pending: number; decisions: number; audit: number }[]>`
+    select (select count(*)::int from approval_requests) as requests,
+           (select count(*)::int from approval_requests where status = 'pending') as pending,
+           (select count(*)::int from approval_decisions) as decisions,
+           (select count(*)::int from audit_log where action like 'approval.%') as audit`;
+  return row;
+}
+
+const homepage = await documentWithVersions(agencyX, clientIds['client-a'], 'Homepage', 2);
+const [homepageV1, homepageV2] = homepage.versions;
+
+describe('approvals: request and decide', () => {
+  let approval: AgencyApproval;
+
+  test('the agency asks for one exact version, with a default title, and it is audited', async () => {
+    approval = await requested({
+      document_version_id: homepageV1.id,
+      message: 'Please check the hero.',
+      due_on: '2030-01-31',
+    });
+    assert.equal(approval.title, 'Approve Homepage v1');
+    assert.equal(approval.status, 'pending');
+    assert.equal(approval.requested_by, 'Studio X');
+    assert.equal(approval.message, 'Please check the hero.');
+    assert.equal(approval.due_on, '2030-01-31');
+    assert.equal(approval.client_id, clientIds['client-a']);
+    assert.deepEqual(approval.document, { id: homepage.id, title: 'Homepage' });
+    const { created_at: _versionTime, ...version } = approval.version;
+    assert.deepEqual(version, { id: homepageV1.id, version: 1, filename: 'Homepage-v1.pdf', note: 'Round 1' });
+    assert.equal(approval.decision, null);
+    const [audit] = await ctx.sql<{ actor_type: string; client_id: string; data: Record<string, unknown> }[]>`
+      select actor_type, client_id, data from audit_log where action = 'approval.requested' and subject_id = ${approval.id}`;
+    assert.equal(audit.actor_type, 'agency');
+    assert.equal(audit.client_id, clientIds['client-a']);
+    assert.equal(audit.data.version, 1);
+  });
+
+  test('the client sees it, bound to the version it was asked about, in the client shape', async () => {
+    const [listed, ...others] = await json<Approval[]>(await ctx.request('/v1/approvals', { bearer: clientA }), 200);
+    assert.equal(others.length, 0);
+    assert.deepEqual(Object.keys(listed).sort(), [
+      'created_at', 'decision', 'document', 'due_on', 'id', 'message', 'requested_by', 'status', 'title', 'version',
+    ]);
+    assert.deepEqual(Object.keys(listed.version).sort(), ['created_at', 'filename', 'id', 'note', 'version']);
+    const { client_id: _agencyOnly, ...clientShape } = approval;
+    assert.deepEqual(listed, clientShape);
+    assert.deepEqual(await json(await ctx.request(`/v1/approvals/${approval.id}`, { bearer: clientA }), 200), clientShape);
+  });
+
+  test('the client approves once: the decision records the exact version, who, and is audited', async () => {
+    const answer = await decide(clientA, approval.id, { decision: 'approved', comment: '  Looks great  ' });
+    const decided = await json<Approval>(answer, 200);
+    assert.equal(decided.status, 'approved');
+    assert.equal(decided.version.version, 1, 'still bound to v1 although v2 exists');
+    const { decided_at, ...decision } = decided.decision!;
+    assert.deepEqual(decision, {
+      decision: 'approved',
+      comment: 'Looks great',
+      actor_name: 'Ada Lovelace',
+      actor_email: 'ada@example.com',
+    });
+    assert.ok(!Number.isNaN(Date.parse(decided_at)));
+
+    const rows = await ctx.sql`
+      select document_version_id, decision, client_id from approval_decisions where approval_request_id = ${approval.id}`;
+    assert.deepEqual([...rows], [{ document_version_id: homepageV1.id, decision: 'approved', client_id: clientIds['client-a'] }]);
+    const audit = await ctx.sql<{ actor_type: string; data: Record<string, unknown> }[]>`
+      select actor_type, data from audit_log where action = 'approval.decided' and subject_id = ${approval.id}`;
+    assert.deepEqual([...audit], [{ actor_type: 'client', data: { decision: 'approved', version: 1, comment: 'Looks great' } }]);
+
+    const agencyView = await json<AgencyApproval>(await agencyCall(agencyX, `/approvals/${approval.id}`), 200);
+    assert.deepEqual(agencyView.decision, decided.decision);
+  });
+
+  test('a second decision answers 409 already_decided and changes nothing', async () => {
+    const before = await snapshot();
+    const again = await decide(clientA, approval.id, { decision: 'changes_requested', comment: 'Wait' });
+    assert.deepEqual(await errorOf(again), { status: 409, code: 'already_decided' });
+    assert.deepEqual(await snapshot(), before);
+    const current = await json<Approval>(await ctx.request(`/v1/approvals/${approval.id}`, { bearer: clientA }), 200);
+    assert.equal(current.status, 'approved');
+  });
+
+  test('two decisions arriving at once record exactly one', async () => {
+    for (let round = 0; round < 5; round++) {
+      const request = await requested({ document_version_id: homepageV2.id });
+      const answers = await Promise.all([
+        decide(clientA, request.id, { decision: 'approved' }),
+        decide(clientA, request.id, { decision: 'changes_requested', comment: 'No' }),
+      ]);
+      assert.deepEqual(answers.map((res) => res.status).sort(), [200, 409]);
+      const loser = answers.find((res) => res.status === 409)!;
+      assert.equal((await errorOf(loser)).code, 'already_decided');
+      const winner = await json<Approval>(answers.find((res) => res.status === 200)!, 200);
+      const decisions = await ctx.sql<{ decision: string }[]>`
+        select decision from approval_decisions where approval_request_id = ${request.id}`;
+      assert.deepEqual(decisions.map((d) => d.decision), [winner.status]);
+      const audit = await ctx.sql`select 1 from audit_log where action = 'approval.decided' and subject_id = ${request.id}`;
+      assert.equal(audit.length, 1);
+    }
+  });
+
+  test('a blank comment is stored as no comment; changes can be requested', async () => {
+    const request = await requested({ document_version_id: homepageV2.id, title: 'Final check' });
+    assert.equal(request.title, 'Final check');
+    const answer = await decide(clientA, request.id, { decision: 'changes_requested', comment: '   ' });
+    const decided = await json<Approval>(answer, 200);
+    assert.equal(decided.status, 'changes_requested');
+    assert.equal(decided.decision!.comment, null);
+  });
+});
+
+describe('approvals: lists', () => {
+  test('pending come first, oldest first; decided follow, newest decision first; status filters', async () => {
+    const logo = await documentWithVersions(agencyX, clientIds['client-a'], 'Logo', 1);
+    const older = await requested({ document_version_id: logo.versions[0].id, title: 'Older' });
+    const newer = await requested({ document_version_id: logo.versions[0].id, title: 'Newer' });
+    const decidedFirst = await requested({ document_version_id: logo.versions[0].id, title: 'Decided first' });
+    const decidedLast = await requested({ document_version_id: logo.versions[0].id, title: 'Decided last' });
+    await json(await decide(clientA, decidedFirst.id, { decision: 'approved' }), 200);
+    await json(await decide(clientA, decidedLast.id, { decision: 'approved' }), 200);
+
+    const all = await json<Approval[]>(await ctx.request('/v1/approvals', { bearer: clientA }), 200);
+    const statuses = all.map((a) => a.status);
+    assert.deepEqual(statuses.slice(0, 2), ['pending', 'pending']);
+    assert.ok(statuses.slice(2).every((s) => s !== 'pending'));
+    assert.deepEqual(all.slice(0, 2).map((a) => a.id), [older.id, newer.id]);
+    assert.deepEqual(all.slice(2, 4).map((a) => a.id), [decidedLast.id, decidedFirst.id]);
+
+    const pending = await json<Approval[]>(await ctx.request('/v1/approvals?status=pending', { bearer: clientA }), 200);
+    assert.deepEqual(pending.map((a) => a.id), [older.id, newer.id]);
+    const decided = await json<Approval[]>(await ctx.request('/v1/approvals?status=decided', { bearer: clientA }), 200);
+    assert.deepEqual(decided.map((a) => a.id), all.slice(2).map((a) => a.id));
+    assert.deepEqual(await json(await ctx.request('/v1/approvals?status=all', { bearer: clientA }), 200), all);
+  });
+
+  test("the agency lists every client's requests, or one client's, with status filters", async () => {
+    const brief = await documentWithVersions(agencyX, clientIds['client-b'], 'Brief', 1);
+    const forB = await requested({ document_version_id: brief.versions[0].id });
+    const everyone = await json<AgencyApproval[]>(await agencyCall(agencyX, '/approvals'), 200);
+    assert.ok(everyone.some((a) => a.id === forB.id));
+    assert.ok(everyone.some((a) => a.client_id === clientIds['client-a']));
+    const onlyB = await json<AgencyApproval[]>(await agencyCall(agencyX, `/approvals?client_id=${clientIds['client-b']}`), 200);
+    assert.deepEqual(onlyB.map((a) => a.id), [forB.id]);
+    const pendingA = await json<AgencyApproval[]>(
+      await agencyCall(agencyX, `/approvals?client_id=${clientIds['client-a']}&status=pending`),
+      200,
+    );
+    assert.ok(pendingA.length > 0 && pendingA.every((a) => a.status === 'pending' && a.client_id === clientIds['client-a']));
+  });
+});
+
+describe('approvals: tenant isolation', () => {
+  test("another client cannot list, read or decide a client's approval", async () => {
+    const pending = await requested({ document_version_id: homepageV2.id, title: 'Only for A' });
+    const before = await snapshot();
+    for (const bearer of [clientB, clientOfY]) {
+      const listed = await json<Approval[]>(await ctx.request('/v1/approvals', { bearer }), 200);
+      assert.ok(!listed.some((a) => a.id === pending.id));
+      assert.deepEqual(await errorOf(await ctx.request(`/v1/approvals/${pending.id}`, { bearer })), NOT_FOUND);
+      assert.deepEqual(await errorOf(await decide(bearer, pending.id, { decision: 'approved' })), NOT_FOUND);
+    }
+    assert.deepEqual(await snapshot(), before);
+    const still = await json<Approval>(await ctx.request(`/v1/approvals/${pending.id}`, { bearer: clientA }), 200);
+    assert.equal(still.status, 'pending');
+  });
+
+  test("another agency cannot read, list or request approval of the agency's versions", async () => {
+    const [someApproval] = await json<AgencyApproval[]>(await agencyCall(agencyX, '/approvals'), 200);
+    const before = await snapshot();
+    assert.deepEqual(await errorOf(await agencyCall(agencyY, `/approvals/${someApproval.id}`)), NOT_FOUND);
+    assert.deepEqual(await json(await agencyCall(agencyY, '/approvals'), 200), []);
+    assert.deepEqual(await json(await agencyCall(agencyY, `/approvals?client_id=${clientIds['client-a']}`), 200), []);
+    const stolen = await requestApproval(agencyY, { document_version_id: homepageV1.id });
+    assert.deepEqual(await errorOf(stolen), NOT_FOUND);
+    assert.deepEqual(await snapshot(), before);
+  });
+});
+
+describe('approvals: malformed input', () => {
+  test('client routes answer 4xx JSON for bad ids, statuses and decisions', async () => {
+    const request = await requested({ document_version_id: homepageV2.id });
+    const before = await snapshot();
+    assert.equal((await errorOf(await ctx.request('/v1/approvals/not-a-uuid', { bearer: clientA }))).status, 404);
+    assert.equal((await errorOf(await ctx.request(`/v1/approvals/${MISSING}`, { bearer: clientA }))).status, 404);
+    assert.equal((await errorOf(await ctx.request('/v1/approvals?status=maybe', { bearer: clientA }))).status, 400);
+    assert.equal((await errorOf(await decide(clientA, 'not-a-uuid', { decision: 'approved' }))).status, 404);
+    assert.equal((await errorOf(await decide(clientA, MISSING, { decision: 'approved' }))).status, 404);
+    const badBodies: unknown[] = [
+      {},
+      { decision: 'maybe' },
+      { decision: 'APPROVED' },
+      { decision: ['approved'] },
+      { decision: 'approved', comment: 5 },
+      { decision: 'approved', comment: 'x'.repeat(5001) },
+      null,
+      [],
+      'approved',
+    ];
+    for (const body of badBodies) {
+      const res = await decide(clientA, request.id, body);
+      assert.deepEqual(await errorOf(res), { status: 400, code: 'invalid_request' }, JSON.stringify(body));
+    }
+    const broken = await ctx.request(`/v1/approvals/${request.id}/decision`, {
+      method: 'POST',
+      bearer: clientA,
+      body: '{"decision":',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.deepEqual(await errorOf(broken), { status: 400, code: 'invalid_request' });
+    const noType = await ctx.request(`/v1/approvals/${request.id}/decision`, {
+      method: 'POST',
+      bearer: clientA,
+      body: 'approved',
+    });
+    assert.equal((await errorOf(noType)).status, 400);
+    assert.equal((await decide('', request.id, { decision: 'approved' })).status, 401);
+    assert.deepEqual(await snapshot(), before);
+    // A long comment within the limit is fine.
+    const ok = await json<Approval>(await decide(clientA, request.id, { decision: 'approved', comment: 'x'.repeat(5000) }), 200);
+    assert.equal(ok.decision!.comment!.length, 5000);
+  });
+
+  test('agency routes answer 4xx JSON for bad bodies, queries and ids', async () => {
+    const before = await snapshot();
+    const badBodies: unknown[] = [
+      {},
+      { document_version_id: 'nope' },
+      { document_version_id: 12 },
+      { document_version_id: homepageV1.id, title: '' },
+      { document_version_id: homepageV1.id, title: 'x'.repeat(301) },
+      { document_version_id: homepageV1.id, message: 7 },
+      { document_version_id: homepageV1.id, message: 'x'.repeat(5001) },
+      { document_version_id: homepageV1.id, due_on: '2030-02-30' },
+      { document_version_id: homepageV1.id, due_on: '0000-01-01' },
+      { document_version_id: homepageV1.id, due_on: '31/01/2030' },
+      { document_version_id: homepageV1.id, due_on: '2030-01-31T00:00:00Z' },
+      [],
+    ];
+    for (const body of badBodies) {
+      const res = await requestApproval(agencyX, body as never);
+      assert.deepEqual(await errorOf(res), { status: 400, code: 'invalid_request' }, JSON.stringify(body));
+    }
+    const broken = await agencyCall(agencyX, '/approvals', {
+      method: 'POST',
+      body: '{',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal((await errorOf(broken)).status, 400);
+    assert.deepEqual(await errorOf(await requestApproval(agencyX, { document_version_id: MISSING })), NOT_FOUND);
+    assert.equal((await errorOf(await agencyCall(agencyX, '/approvals?status=open'))).status, 400);
+    assert.equal((await errorOf(await agencyCall(agencyX, '/approvals?client_id=abc'))).status, 400);
+    assert.equal((await errorOf(await agencyCall(agencyX, '/approvals/abc'))).status, 404);
+    assert.equal((await errorOf(await agencyCall(agencyX, `/approvals/${MISSING}`))).status, 404);
+    assert.equal((await ctx.request('/v1/agency/approvals')).status, 401);
+    assert.deepEqual(await snapshot(), before);
+  });
+});
