@@ -1,4 +1,70 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { agencyInvoicePdfData, createInvoice, getInvoice, listInvoices, markInvoicePaid } from '../../db/invoices.ts';
 import type { AppEnv } from '../../env.ts';
+import { invoicePdfResponse } from '../../invoice-pdf.ts';
+import { idParam, uuid, validate } from '../../validate.ts';
+import { httpUrl } from './settings.ts';
 
-export const agencyInvoices = new Hono<AppEnv>();
+const currencies = new Set(Intl.supportedValuesOf('currency'));
+const computed = z.never({ error: 'is computed by the server; leave it out' }).optional();
+
+/** Postgres has no year 0: such dates and times are refused here rather than by the database. */
+const fromYearOne = (value: string) => !value.startsWith('0000');
+const date = z.iso.date().refine(fromYearOne, 'is out of range');
+
+const line = z.object({
+  description: z.string().trim().min(1).max(500),
+  quantity: z
+    .number()
+    .positive()
+    .max(999_999_999.999)
+    .refine((quantity) => Number(quantity.toFixed(3)) === quantity, 'has more than 3 decimals'),
+  unit_price_minor: z.number().int().min(0),
+  amount_minor: computed,
+});
+
+const newInvoice = z
+  .object({
+    client_id: uuid,
+    number: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code')
+      .refine((code) => currencies.has(code), 'is not a known currency'),
+    issued_on: date,
+    due_on: date,
+    lines: z.array(line).min(1).max(100),
+    tax_rate_bp: z.number().int().min(0).max(10_000).optional(),
+    pay_url: httpUrl.nullable().optional(),
+    project_id: uuid.nullable().optional(),
+    subtotal_minor: computed,
+    tax_minor: computed,
+    total_minor: computed,
+  })
+  .refine((invoice) => invoice.due_on >= invoice.issued_on, { path: ['due_on'], message: 'must not be before issued_on' });
+
+const paid = z.object({ paid_at: z.iso.datetime({ offset: true }).refine(fromYearOne, 'is out of range').optional() });
+
+/** Invoices: issued with server-computed totals, shown to the client, marked paid once. */
+export const agencyInvoices = new Hono<AppEnv>()
+  .get('/', validate('query', z.object({ client_id: uuid.optional() })), async (c) =>
+    c.json(await listInvoices(c.env.sql, c.get('agency'), c.req.valid('query').client_id)),
+  )
+  .post('/', validate('json', newInvoice), async (c) =>
+    c.json(await createInvoice(c.env.sql, c.get('agency'), c.req.valid('json')), 201),
+  )
+  .get('/:id', validate('param', idParam), async (c) =>
+    c.json(await getInvoice(c.env.sql, c.get('agency'), c.req.valid('param').id)),
+  )
+  .get('/:id/pdf', validate('param', idParam), async (c) =>
+    invoicePdfResponse(await agencyInvoicePdfData(c.env.sql, c.get('agency'), c.req.valid('param').id)),
+  )
+  .post('/:id/paid', validate('param', idParam), validate('json', paid), async (c) =>
+    c.json(await markInvoicePaid(c.env.sql, c.get('agency'), c.req.valid('param').id, c.req.valid('json').paid_at)),
+  );

@@ -1,0 +1,137 @@
+import type { AuthedAgency } from '../env.ts';
+import { ApiError, notFound } from '../errors.ts';
+import type { Project } from '../types.ts';
+import { recordAudit } from './audit.ts';
+import { assertClientOwned } from './clients.ts';
+import {
+  clientReader,
+  readerOfAgency,
+  selectJson,
+  type JsonFragment,
+  type Queryable,
+  type Reader,
+  type Scope,
+} from './documents.ts';
+import type { Sql, TransactionSql } from './sql.ts';
+
+/** A project as the agency sees it: the client's shape plus whose it is. */
+export interface AgencyProject extends Project {
+  client_id: string;
+  created_at: string;
+}
+
+/** JSON array of the reader's projects (phases in order), most recently updated first. */
+function projectListJson(sql: Queryable, reader: Reader, options: { id?: string } = {}): JsonFragment {
+  return sql`(
+    select coalesce(json_agg(json_build_object(
+      'id', p.id, 'name', p.name, 'current_phase', p.current_phase, 'updated_at', p.updated_at,
+      'phases', coalesce((
+        select json_agg(json_build_object('position', ph.position, 'name', ph.name) order by ph.position)
+        from project_phases ph where ph.project_id = p.id), '[]'::json)
+      ${reader.side === 'agency' ? sql`, 'client_id', p.client_id, 'created_at', p.created_at` : sql``}
+    ) order by p.updated_at desc, p.id), '[]'::json)
+    from projects p
+    where p.agency_id = ${reader.agencyId}
+      ${reader.clientId !== undefined ? sql`and p.client_id = ${reader.clientId}` : sql``}
+      ${options.id !== undefined ? sql`and p.id = ${options.id}` : sql``})`;
+}
+
+/** JSON array of `Project` for one client, most recently updated first. */
+export const projectsJson = (sql: Queryable, scope: Scope): JsonFragment => projectListJson(sql, clientReader(scope));
+
+export function listProjects(sql: Sql, agency: AuthedAgency, clientId?: string): Promise<AgencyProject[]> {
+  return selectJson(sql, projectListJson(sql, readerOfAgency(agency, clientId)));
+}
+
+export async function getProject(sql: Queryable, agency: AuthedAgency, projectId: string): Promise<AgencyProject> {
+  const [project] = await selectJson<AgencyProject[]>(sql, projectListJson(sql, readerOfAgency(agency), { id: projectId }));
+  if (!project) throw notFound('Project');
+  return project;
+}
+
+export interface NewProject {
+  client_id: string;
+  name: string;
+  phases: string[];
+  current_phase?: number | null;
+}
+
+export interface ProjectPatch {
+  name?: string;
+  phases?: string[];
+  current_phase?: number | null;
+}
+
+const outOfRange = (phaseCount: number) =>
+  new ApiError(400, 'invalid_request', `current_phase: must be between 1 and ${phaseCount} (the number of phases), or null.`);
+
+async function insertPhases(tx: TransactionSql, projectId: string, phases: string[]): Promise<void> {
+  await tx`insert into project_phases ${tx(
+    phases.map((name, index) => ({ project_id: projectId, position: index + 1, name })),
+    'project_id',
+    'position',
+    'name',
+  )}`;
+}
+
+export async function createProject(sql: Sql, agency: AuthedAgency, input: NewProject): Promise<AgencyProject> {
+  const currentPhase = input.current_phase ?? null;
+  if (currentPhase !== null && currentPhase > input.phases.length) throw outOfRange(input.phases.length);
+  return sql.begin(async (tx) => {
+    await assertClientOwned(tx, agency.id, input.client_id);
+    const [created] = await tx<{ id: string }[]>`
+      insert into projects (agency_id, client_id, name, current_phase)
+      values (${agency.id}, ${input.client_id}, ${input.name}, ${currentPhase})
+      returning id`;
+    await insertPhases(tx, created.id, input.phases);
+    return getProject(tx, agency, created.id);
+  });
+}
+
+/**
+ * Renames a project, replaces its phases or moves it to another phase. A phase move is a
+ * client-visible event, audited as `project.phase_changed` in the same transaction.
+ */
+export async function updateProject(
+  sql: Sql,
+  agency: AuthedAgency,
+  projectId: string,
+  patch: ProjectPatch,
+): Promise<AgencyProject> {
+  return sql.begin(async (tx) => {
+    const [project] = await tx<{ client_id: string; current_phase: number | null; phase_count: number }[]>`
+      select p.client_id, p.current_phase,
+             (select count(*)::int from project_phases ph where ph.project_id = p.id) as phase_count
+      from projects p
+      where p.id = ${projectId} and p.agency_id = ${agency.id}
+      for update`;
+    if (!project) throw notFound('Project');
+    const phaseCount = patch.phases?.length ?? project.phase_count;
+    const to = patch.current_phase === undefined ? project.current_phase : patch.current_phase;
+    if (to !== null && to > phaseCount) throw outOfRange(phaseCount);
+
+    if (patch.phases) {
+      await tx`delete from project_phases where project_id = ${projectId}`;
+      await insertPhases(tx, projectId, patch.phases);
+    }
+    const [updated] = await tx<{ phase_name: string | null }[]>`
+      update projects p
+      set name = coalesce(${patch.name ?? null}::text, p.name), current_phase = ${to}::int, updated_at = now()
+      where p.id = ${projectId} and p.agency_id = ${agency.id}
+      returning (select ph.name from project_phases ph where ph.project_id = p.id and ph.position = p.current_phase)
+                as phase_name`;
+    if (to !== project.current_phase) {
+      await recordAudit(tx, {
+        agency_id: agency.id,
+        client_id: project.client_id,
+        actor_type: 'agency',
+        actor_id: agency.id,
+        action: 'project.phase_changed',
+        subject_type: 'project',
+        subject_id: projectId,
+        data: { from: project.current_phase, to, name: updated.phase_name },
+      });
+    }
+    return getProject(tx, agency, projectId);
+  });
+}

@@ -1,0 +1,476 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { inflateSync } from 'node:zlib';
+import { PDFDocument } from 'pdf-lib';
+import { invoicesJson } from '../db/invoices.ts';
+import { projectsJson } from '../db/projects.ts';
+import type { Invoice } from '../types.ts';
+import { setup } from './helpers.ts';
+
+const ctx = await setup();
+const agency = await ctx.agency({ name: 'Northwind Studio', brandColor: '#7a2e8e' });
+const otherAgency = await ctx.agency({ name: 'Other Agency' });
+
+type Init = RequestInit & { json?: unknown };
+const asAgency = (apiKey: string) => (path: string, init: Init = {}) => ctx.request(path, { ...init, bearer: apiKey });
+const agencyApi = asAgency(agency.api_key);
+const otherApi = asAgency(otherAgency.api_key);
+
+/** A date `days` from today, as Postgres's current_date (UTC) counts. */
+const daysFrom = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+async function created<T>(res: Response): Promise<T> {
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()) as T;
+}
+
+const alice = await created<{ id: string }>(
+  await agencyApi('/v1/agency/clients', { method: 'POST', json: { external_id: 'alice', name: 'Alice Ng', email: 'alice@example.com' } }),
+);
+const bob = await created<{ id: string }>(await agencyApi('/v1/agency/clients', { method: 'POST', json: { external_id: 'bob' } }));
+const aliceSession = await ctx.signIn(agency, 'alice');
+const bobSession = await ctx.signIn(agency, 'bob');
+
+type AgencyInvoice = Invoice & { client_id: string; tax_rate_bp: number };
+let numbered = 0;
+
+function invoiceBody(overrides: Record<string, unknown> = {}) {
+  return {
+    client_id: alice.id,
+    number: `INV-${++numbered}`,
+    currency: 'USD',
+    issued_on: daysFrom(-10),
+    due_on: daysFrom(20),
+    lines: [{ description: 'Design workshop', quantity: 2, unit_price_minor: 12_500 }],
+    ...overrides,
+  };
+}
+
+async function issue(overrides: Record<string, unknown> = {}, api = agencyApi): Promise<AgencyInvoice> {
+  return created(await api('/v1/agency/invoices', { method: 'POST', json: invoiceBody(overrides) }));
+}
+
+async function clientGet<T>(path: string, bearer = aliceSession): Promise<{ status: number; body: T }> {
+  const res = await ctx.request(path, { bearer });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+const invoiceCount = async () => (await ctx.sql<{ n: number }[]>`select count(*)::int as n from invoices`)[0].n;
+const viewedCount = async (invoiceId: string) =>
+  (await ctx.sql<{ n: number }[]>`
+    select count(*)::int as n from audit_log where action = 'invoice.viewed' and subject_id = ${invoiceId}`)[0].n;
+
+/** The text a PDF draws: pdf-lib writes each run as a hex string in a Flate-compressed content stream. */
+function pdfText(bytes: Uint8Array): string {
+  const raw = Buffer.from(bytes).toString('latin1');
+  const runs: string[] = [];
+  for (const [, data] of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(data, 'latin1')).toString('latin1');
+    } catch {
+      continue; // not a Flate stream
+    }
+    for (const [, hex] of content.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) runs.push(Buffer.from(hex, 'hex').toString('latin1'));
+  }
+  return runs.join('\n');
+}
+
+async function downloadPdf(path: string, bearer: string) {
+  const res = await ctx.request(path, { bearer });
+  assert.equal(res.status, 200, res.status === 200 ? '' : await res.text());
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  assert.equal(Buffer.from(bytes.subarray(0, 5)).toString('latin1'), '%PDF-');
+  const doc = await PDFDocument.load(bytes);
+  return { res, bytes, doc, text: pdfText(bytes) };
+}
+
+describe('issuing and reading invoices', () => {
+  test('the server computes amounts, subtotal, tax and total; the client sees the invoice with its lines', async () => {
+    const invoice = await issue({
+      tax_rate_bp: 825,
+      pay_url: 'https://pay.example/inv',
+      lines: [
+        { description: 'Design workshop', quantity: 1.5, unit_price_minor: 3333 }, // 4999.5 → 5000
+        { description: 'Hosting (partial month)', quantity: 0.333, unit_price_minor: 1001 }, // 333.333 → 333
+        { description: 'Icon set', quantity: 3, unit_price_minor: 2500 },
+      ],
+    });
+    assert.deepEqual(
+      invoice.lines.map((line) => line.amount_minor),
+      [5000, 333, 7500],
+    );
+    assert.equal(invoice.subtotal_minor, 12_833);
+    assert.equal(invoice.tax_minor, 1059); // 12833 × 8.25% = 1058.72
+    assert.equal(invoice.total_minor, 13_892);
+    assert.equal(invoice.tax_rate_bp, 825);
+    assert.equal(invoice.client_id, alice.id);
+    assert.equal(invoice.status, 'open');
+
+    const list = await clientGet<Invoice[]>('/v1/invoices');
+    assert.equal(list.status, 200);
+    const seen = list.body.find((candidate) => candidate.id === invoice.id)!;
+    assert.deepEqual(Object.keys(seen).sort(), [
+      'currency', 'due_on', 'id', 'issued_on', 'lines', 'number', 'paid_at', 'pay_url', 'project_id', 'status',
+      'subtotal_minor', 'tax_minor', 'total_minor',
+    ]);
+    assert.deepEqual(seen.lines, [
+      { position: 1, description: 'Design workshop', quantity: 1.5, unit_price_minor: 3333, amount_minor: 5000 },
+      { position: 2, description: 'Hosting (partial month)', quantity: 0.333, unit_price_minor: 1001, amount_minor: 333 },
+      { position: 3, description: 'Icon set', quantity: 3, unit_price_minor: 2500, amount_minor: 7500 },
+    ]);
+    assert.equal(seen.issued_on, daysFrom(-10));
+    assert.equal(seen.due_on, daysFrom(20));
+    assert.equal(seen.total_minor, 13_892);
+    assert.equal(seen.pay_url, 'https://pay.example/inv');
+    assert.equal(seen.paid_at, null);
+
+    const one = await clientGet<Invoice>(`/v1/invoices/${invoice.id}`);
+    assert.equal(one.status, 200);
+    assert.deepEqual(one.body, seen);
+  });
+
+  test('totals sent by the caller are refused, not trusted', async () => {
+    const before = await invoiceCount();
+    for (const body of [
+      invoiceBody({ total_minor: 1 }),
+      invoiceBody({ subtotal_minor: 1, tax_minor: 0 }),
+      invoiceBody({ lines: [{ description: 'Work', quantity: 1, unit_price_minor: 100, amount_minor: 1 }] }),
+    ]) {
+      const res = await agencyApi('/v1/agency/invoices', { method: 'POST', json: body });
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { error: { message: string } }).error.message, /computed by the server/);
+    }
+    assert.equal(await invoiceCount(), before);
+  });
+
+  test('an invoice is open on its due date and overdue the day after', async () => {
+    const dueToday = await issue({ issued_on: daysFrom(-30), due_on: daysFrom(0) });
+    const dueYesterday = await issue({ issued_on: daysFrom(-30), due_on: daysFrom(-1) });
+    const statuses = Object.fromEntries((await clientGet<Invoice[]>('/v1/invoices')).body.map((i) => [i.id, i.status]));
+    assert.equal(statuses[dueToday.id], 'open');
+    assert.equal(statuses[dueYesterday.id], 'overdue');
+  });
+
+  test('marking an overdue invoice paid makes it paid, once, and audits it', async () => {
+    const invoice = await issue({ issued_on: daysFrom(-40), due_on: daysFrom(-5) });
+    const paidAt = '2026-01-15T09:30:00Z';
+    const res = await agencyApi(`/v1/agency/invoices/${invoice.id}/paid`, { method: 'POST', json: { paid_at: paidAt } });
+    assert.equal(res.status, 200);
+    const paid = (await res.json()) as AgencyInvoice;
+    assert.equal(paid.status, 'paid');
+    assert.equal(Date.parse(paid.paid_at!), Date.parse(paidAt));
+
+    const seen = await clientGet<Invoice>(`/v1/invoices/${invoice.id}`);
+    assert.equal(seen.body.status, 'paid');
+    assert.equal(Date.parse(seen.body.paid_at!), Date.parse(paidAt));
+
+    const again = await agencyApi(`/v1/agency/invoices/${invoice.id}/paid`, { method: 'POST' });
+    assert.equal(again.status, 409);
+    assert.equal(((await again.json()) as { error: { code: string } }).error.code, 'already_paid');
+    const audits = await ctx.sql`
+      select actor_type, client_id, data from audit_log where action = 'invoice.paid' and subject_id = ${invoice.id}`;
+    assert.equal(audits.length, 1);
+    assert.equal(audits[0].actor_type, 'agency');
+    assert.equal(audits[0].client_id, alice.id);
+  });
+
+  test('paid without a date means paid now', async () => {
+    const invoice = await issue();
+    const res = await agencyApi(`/v1/agency/invoices/${invoice.id}/paid`, { method: 'POST', json: {} });
+    const paid = (await res.json()) as AgencyInvoice;
+    assert.equal(paid.status, 'paid');
+    assert.ok(Math.abs(Date.parse(paid.paid_at!) - Date.now()) < 60_000);
+  });
+
+  test('invoices come newest first, for the client and for the agency', async () => {
+    const older = await issue({ client_id: bob.id, issued_on: daysFrom(-60), due_on: daysFrom(-30) });
+    const newest = await issue({ client_id: bob.id, issued_on: daysFrom(0), due_on: daysFrom(30) });
+    const middle = await issue({ client_id: bob.id, issued_on: daysFrom(-20), due_on: daysFrom(10) });
+    const expected = [newest.id, middle.id, older.id];
+    assert.deepEqual((await clientGet<Invoice[]>('/v1/invoices', bobSession)).body.map((i) => i.id), expected);
+    const agencyList = (await (await agencyApi(`/v1/agency/invoices?client_id=${bob.id}`)).json()) as AgencyInvoice[];
+    assert.deepEqual(agencyList.map((i) => i.id), expected);
+    assert.ok(agencyList.every((i) => i.client_id === bob.id));
+  });
+
+  test('an invoice number is unique within the agency, not across agencies', async () => {
+    await issue({ number: 'DUP-1' });
+    const before = await invoiceCount();
+    const res = await agencyApi('/v1/agency/invoices', { method: 'POST', json: invoiceBody({ number: 'DUP-1', client_id: bob.id }) });
+    assert.equal(res.status, 409);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'conflict');
+    assert.equal(await invoiceCount(), before);
+
+    const otherClient = await created<{ id: string }>(
+      await otherApi('/v1/agency/clients', { method: 'POST', json: { external_id: 'carol' } }),
+    );
+    await issue({ number: 'DUP-1', client_id: otherClient.id }, otherApi);
+  });
+
+  test('issuing is audited as invoice.issued for the client', async () => {
+    const invoice = await issue();
+    const [entry] = await ctx.sql`
+      select client_id, actor_type, data from audit_log where action = 'invoice.issued' and subject_id = ${invoice.id}`;
+    assert.equal(entry.client_id, alice.id);
+    assert.equal(entry.actor_type, 'agency');
+    assert.equal(entry.data.total_minor, invoice.total_minor);
+  });
+
+  test('an invoice may name a project of its client, not of another client', async () => {
+    const project = await created<{ id: string }>(
+      await agencyApi('/v1/agency/projects', { method: 'POST', json: { client_id: alice.id, name: 'Site', phases: ['One'] } }),
+    );
+    const invoice = await issue({ project_id: project.id });
+    assert.equal(invoice.project_id, project.id);
+    const before = await invoiceCount();
+    const res = await agencyApi('/v1/agency/invoices', { method: 'POST', json: invoiceBody({ client_id: bob.id, project_id: project.id }) });
+    assert.equal(res.status, 404);
+    assert.equal(await invoiceCount(), before);
+  });
+
+  test('the JSON fragments compose into one statement, as /v1/portal composes them', async () => {
+    const scope = { agencyId: agency.agency_id, clientId: alice.id };
+    const [row] = await ctx.sql<{ value: { invoices: Invoice[]; projects: unknown[]; one: Invoice[] } }[]>`
+      select json_build_object(
+        'invoices', ${invoicesJson(ctx.sql, scope)},
+        'projects', ${projectsJson(ctx.sql, scope)},
+        'one', ${invoicesJson(ctx.sql, scope, { id: '00000000-0000-4000-8000-000000000000' })}) as value`;
+    const viaRoute = (await clientGet<Invoice[]>('/v1/invoices')).body;
+    assert.deepEqual(row.value.invoices, viaRoute);
+    assert.ok(row.value.projects.length >= 1);
+    assert.deepEqual(row.value.one, []);
+  });
+});
+
+describe('invoice PDF', () => {
+  test('the client downloads a real PDF with the agency, the client, the lines and the totals', async () => {
+    const invoice = await issue({
+      number: 'INV-2026-001',
+      tax_rate_bp: 825,
+      pay_url: 'https://pay.example/inv-2026-001',
+      lines: [{ description: 'Design workshop', quantity: 1.5, unit_price_minor: 3333 }],
+    });
+    const { res, doc, text } = await downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession);
+    assert.equal(res.headers.get('content-disposition'), 'attachment; filename="invoice-INV-2026-001.pdf"');
+    assert.equal(doc.getPageCount(), 1);
+    for (const expected of [
+      'Northwind Studio', 'Alice Ng', 'alice@example.com', 'No. INV-2026-001', daysFrom(-10), daysFrom(20), 'OPEN',
+      'Design workshop', '1.5', '$33.33', '$50.00', 'Subtotal', 'Tax (8.25%)', '$4.13', '$54.13',
+      'https://pay.example/inv-2026-001',
+    ]) {
+      assert.ok(text.includes(expected), `the PDF shows ${expected}`);
+    }
+  });
+
+  test('a paid invoice says PAID with the date and offers no pay link; an overdue one says so', async () => {
+    const invoice = await issue({ pay_url: 'https://pay.example/x' });
+    await agencyApi(`/v1/agency/invoices/${invoice.id}/paid`, { method: 'POST', json: { paid_at: '2026-02-03T10:00:00Z' } });
+    const { text } = await downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession);
+    assert.ok(text.includes('PAID 2026-02-03'));
+    assert.ok(!text.includes('https://pay.example/x'));
+
+    const overdue = await issue({ issued_on: daysFrom(-30), due_on: daysFrom(-2) });
+    const overdueText = (await downloadPdf(`/v1/invoices/${overdue.id}/pdf`, aliceSession)).text;
+    assert.ok(overdueText.includes('OVERDUE') && overdueText.includes(daysFrom(-2)));
+  });
+
+  test('money follows the currency: yen have no minor unit, euros show their symbol', async () => {
+    const yen = await issue({ currency: 'JPY', lines: [{ description: 'Consulting', quantity: 2, unit_price_minor: 150_000 }] });
+    assert.equal(yen.total_minor, 300_000);
+    const yenText = (await downloadPdf(`/v1/invoices/${yen.id}/pdf`, aliceSession)).text;
+    assert.ok(yenText.includes('\u00a5300,000'), 'JPY 300000 is ¥300,000');
+    const euro = await issue({ currency: 'EUR', lines: [{ description: 'Print', quantity: 1, unit_price_minor: 123_456 }] });
+    assert.ok((await downloadPdf(`/v1/invoices/${euro.id}/pdf`, aliceSession)).text.includes('\u00801,234.56'), '€ in WinAnsi');
+  });
+
+  test('text Helvetica cannot draw is replaced instead of failing the download', async () => {
+    const invoice = await issue({
+      currency: 'INR',
+      lines: [{ description: 'Łódź café 设计 🎨 naïve', quantity: 1, unit_price_minor: 100_000 }],
+    });
+    await ctx.sql`update clients set name = ${'Zoë 李 ✓'} where id = ${alice.id}`;
+    try {
+      const { text } = await downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession);
+      assert.ok(text.includes('caf\u00e9'), 'é is kept');
+      assert.ok(text.includes('na\u00efve'));
+      assert.ok(text.includes('?\u00f3dz'), 'Ł becomes ?, ź loses its accent');
+      assert.ok(text.includes('Zo\u00eb ? ?'));
+      assert.ok(text.includes('INR'), 'a currency symbol the font lacks is written as its code');
+    } finally {
+      await ctx.sql`update clients set name = 'Alice Ng' where id = ${alice.id}`;
+    }
+  });
+
+  test('a long description wraps without losing a character', async () => {
+    const description = `${'Responsive layout for every template '.repeat(8)}${'x'.repeat(150)}`.trim().slice(0, 500);
+    const invoice = await issue({ lines: [{ description, quantity: 1, unit_price_minor: 100 }] });
+    const { text } = await downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession);
+    const runs = text.split('\n');
+    const start = runs.findIndex((run) => run.startsWith('Responsive layout'));
+    const wrapped = runs.slice(start, start + 12).filter((run) => /^[A-Za-z x]+$/.test(run));
+    assert.ok(wrapped.length >= 3, 'the description takes several lines');
+    assert.ok(wrapped.join(' ').replace(/x x/g, 'xx').includes(description.replace(/\s+/g, ' ').slice(0, 200)));
+    assert.ok(wrapped.join('').includes('x'.repeat(150)), 'a word longer than the column is broken, not cut');
+  });
+
+  test('sixty lines flow onto further pages, each with the table header', async () => {
+    const lines = Array.from({ length: 60 }, (_, index) => ({
+      description: `Line item ${index + 1}`,
+      quantity: 1,
+      unit_price_minor: 1000,
+    }));
+    const invoice = await issue({ lines });
+    assert.equal(invoice.total_minor, 60_000);
+    const { doc, text } = await downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession);
+    assert.ok(doc.getPageCount() > 1, `${doc.getPageCount()} pages`);
+    const tableHeaders = text.split('\n').filter((run) => run === 'Description').length;
+    assert.ok(tableHeaders >= 2, 'the line table continues on the next page under its header');
+    assert.ok(text.includes('Line item 1\n') && text.includes('Line item 60'), 'no line is lost');
+    assert.ok(text.includes(`Page ${doc.getPageCount()} of ${doc.getPageCount()}`));
+    assert.ok(text.includes('$600.00'));
+  });
+
+  test('the first PDF open is audited as invoice.viewed, once; the agency opening it is not', async () => {
+    const invoice = await issue();
+    await downloadPdf(`/v1/agency/invoices/${invoice.id}/pdf`, agency.api_key);
+    assert.equal(await viewedCount(invoice.id), 0);
+    await Promise.all([1, 2, 3].map(() => downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession)));
+    await downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession);
+    const entries = await ctx.sql`
+      select client_id, actor_type, actor_id from audit_log where action = 'invoice.viewed' and subject_id = ${invoice.id}`;
+    assert.equal(entries.length, 1);
+    assert.deepEqual({ ...entries[0] }, { client_id: alice.id, actor_type: 'client', actor_id: 'alice' });
+  });
+
+  test('an invoice number with unusual characters still makes a safe filename', async () => {
+    const invoice = await issue({ number: 'Fac/2026 "7"' });
+    const { res } = await downloadPdf(`/v1/agency/invoices/${invoice.id}/pdf`, agency.api_key);
+    const disposition = res.headers.get('content-disposition')!;
+    assert.match(disposition, /^attachment; filename="invoice-Fac-2026-7-\.pdf"; filename\*=UTF-8''/);
+  });
+});
+
+describe('tenant isolation', () => {
+  test("client B cannot read or download client A's invoice", async () => {
+    const invoice = await issue();
+    assert.equal((await clientGet(`/v1/invoices/${invoice.id}`, bobSession)).status, 404);
+    const pdf = await ctx.request(`/v1/invoices/${invoice.id}/pdf`, { bearer: bobSession });
+    assert.equal(pdf.status, 404);
+    assert.equal(((await pdf.json()) as { error: { code: string } }).error.code, 'not_found');
+    assert.equal(await viewedCount(invoice.id), 0);
+    const bobList = (await clientGet<Invoice[]>('/v1/invoices', bobSession)).body;
+    assert.ok(bobList.every((i) => i.id !== invoice.id));
+  });
+
+  test("another agency cannot read, download, pay or issue against this agency's invoices and clients", async () => {
+    const invoice = await issue({ project_id: null });
+    for (const [path, method] of [
+      [`/v1/agency/invoices/${invoice.id}`, 'GET'],
+      [`/v1/agency/invoices/${invoice.id}/pdf`, 'GET'],
+      [`/v1/agency/invoices/${invoice.id}/paid`, 'POST'],
+    ] as const) {
+      const res = await otherApi(path, { method, json: method === 'POST' ? {} : undefined });
+      assert.equal(res.status, 404, `${method} ${path}`);
+    }
+    const [row] = await ctx.sql`select paid_at from invoices where id = ${invoice.id}`;
+    assert.equal(row.paid_at, null, 'still unpaid');
+    assert.deepEqual(await (await otherApi(`/v1/agency/invoices?client_id=${alice.id}`)).json(), []);
+
+    const before = await invoiceCount();
+    const res = await otherApi('/v1/agency/invoices', { method: 'POST', json: invoiceBody({ number: 'STEAL-1' }) });
+    assert.equal(res.status, 404);
+    assert.equal(await invoiceCount(), before);
+  });
+
+  test('client routes need a session', async () => {
+    const res = await ctx.request('/v1/invoices');
+    assert.equal(res.status, 401);
+    const withApiKey = await ctx.request('/v1/invoices', { bearer: agency.api_key });
+    assert.equal(withApiKey.status, 401);
+  });
+});
+
+describe('malformed input answers 4xx JSON, never 500', () => {
+  async function assertRejected(res: Response, status: number) {
+    assert.equal(res.status, status, await res.clone().text());
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.ok(body.error.code && body.error.message);
+  }
+
+  test('ids that are not uuids', async () => {
+    for (const bad of ['not-a-uuid', '123', "1' or '1'='1", '%00']) {
+      await assertRejected(await ctx.request(`/v1/invoices/${bad}`, { bearer: aliceSession }), 404);
+      await assertRejected(await ctx.request(`/v1/invoices/${bad}/pdf`, { bearer: aliceSession }), 404);
+      await assertRejected(await agencyApi(`/v1/agency/invoices/${bad}`), 404);
+      await assertRejected(await agencyApi(`/v1/agency/invoices/${bad}/pdf`), 404);
+      await assertRejected(await agencyApi(`/v1/agency/invoices/${bad}/paid`, { method: 'POST', json: {} }), 404);
+    }
+    await assertRejected(await agencyApi('/v1/agency/invoices?client_id=nope'), 400);
+    await assertRejected(await agencyApi(`/v1/agency/invoices?client_id=${alice.id}&client_id=${bob.id}`), 400);
+  });
+
+  test('bad invoice bodies', async () => {
+    const before = await invoiceCount();
+    const line = { description: 'Work', quantity: 1, unit_price_minor: 100 };
+    const bodies: Record<string, unknown>[] = [
+      {},
+      invoiceBody({ client_id: 'nope' }),
+      invoiceBody({ client_id: undefined }),
+      invoiceBody({ number: '' }),
+      invoiceBody({ number: 'N'.repeat(65) }),
+      invoiceBody({ number: 'bad\nnumber' }),
+      invoiceBody({ number: 42 }),
+      invoiceBody({ currency: 'usd' }),
+      invoiceBody({ currency: 'XYZ' }),
+      invoiceBody({ currency: 'DOLLARS' }),
+      invoiceBody({ issued_on: '2026-02-30' }),
+      invoiceBody({ issued_on: '15/01/2026' }),
+      invoiceBody({ issued_on: '0000-01-01', due_on: '0000-02-01' }),
+      invoiceBody({ issued_on: daysFrom(0), due_on: daysFrom(-1) }),
+      invoiceBody({ lines: [] }),
+      invoiceBody({ lines: 'many' }),
+      invoiceBody({ lines: Array.from({ length: 101 }, () => line) }),
+      invoiceBody({ lines: [{ ...line, description: '' }] }),
+      invoiceBody({ lines: [{ ...line, description: 'd'.repeat(501) }] }),
+      invoiceBody({ lines: [{ ...line, quantity: 0 }] }),
+      invoiceBody({ lines: [{ ...line, quantity: -1 }] }),
+      invoiceBody({ lines: [{ ...line, quantity: 1.0005 }] }),
+      invoiceBody({ lines: [{ ...line, quantity: '1' }] }),
+      invoiceBody({ lines: [{ ...line, quantity: 1e12 }] }),
+      invoiceBody({ lines: [{ ...line, unit_price_minor: -1 }] }),
+      invoiceBody({ lines: [{ ...line, unit_price_minor: 1.5 }] }),
+      invoiceBody({ lines: [{ ...line, unit_price_minor: 2 ** 60 }] }),
+      invoiceBody({ lines: [{ ...line, quantity: 999_999_999, unit_price_minor: 9_000_000_000_000 }] }),
+      invoiceBody({ tax_rate_bp: 10_001 }),
+      invoiceBody({ tax_rate_bp: -1 }),
+      invoiceBody({ tax_rate_bp: 12.5 }),
+      invoiceBody({ pay_url: 'ftp://pay.example' }),
+      invoiceBody({ pay_url: 'javascript:alert(1)' }),
+      invoiceBody({ pay_url: `https://pay.example/${'a'.repeat(2000)}` }),
+      invoiceBody({ project_id: 'nope' }),
+    ];
+    for (const json of bodies) {
+      await assertRejected(await agencyApi('/v1/agency/invoices', { method: 'POST', json }), 400);
+    }
+    const notJson = await agencyApi('/v1/agency/invoices', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"client_id": ',
+    });
+    await assertRejected(notJson, 400);
+    await assertRejected(await agencyApi('/v1/agency/invoices', { method: 'POST', json: [invoiceBody()] }), 400);
+    await assertRejected(await agencyApi('/v1/agency/invoices', { method: 'POST', json: 'invoice' }), 400);
+    assert.equal(await invoiceCount(), before);
+  });
+
+  test('bad paid bodies', async () => {
+    const invoice = await issue();
+    for (const json of [{ paid_at: 'yesterday' }, { paid_at: '2026-01-01' }, { paid_at: 5 }, { paid_at: '0000-01-01T00:00:00Z' }]) {
+      await assertRejected(await agencyApi(`/v1/agency/invoices/${invoice.id}/paid`, { method: 'POST', json }), 400);
+    }
+    const [row] = await ctx.sql`select paid_at from invoices where id = ${invoice.id}`;
+    assert.equal(row.paid_at, null);
+  });
+});
