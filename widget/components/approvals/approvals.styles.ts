@@ -1,0 +1,7 @@
+import { css } from 'lit';
+
+export const approvalsStyles = css`
+  .decide {
+    flex: 1 1 100%;
+  }
+`;
