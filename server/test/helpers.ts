@@ -33,7 +33,7 @@ export interface TestContext {
 let counter = 0;
 
 /** Opens a fresh database for the calling test file; it is dropped when the file's tests end. */
-export async function setup(options: { demo?: boolean } = {}): Promise<TestContext> {
+export async function setup(options: { demo?: boolean; onQuery?: (query: string) => void } = {}): Promise<TestContext> {
   const filesDir = await mkdtemp(join(tmpdir(), 'porch-files-'));
   let sql: Sql;
   let databaseUrl: string | undefined;
@@ -53,7 +53,7 @@ export async function setup(options: { demo?: boolean } = {}): Promise<TestConte
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
-    sql = connect(databaseUrl);
+    sql = connect(databaseUrl, { onQuery: options.onQuery });
     teardown = async () => {
       await sql.end({ timeout: 5 });
       await admin.unsafe(`drop database if exists ${name} with (force)`);
