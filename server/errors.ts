@@ -21,11 +21,14 @@ export function errorResponse(c: Context, status: ContentfulStatusCode, code: st
 
 /** Postgres errors that bad input can cause, by SQLSTATE. */
 const postgresErrors: Record<string, [ContentfulStatusCode, string, string]> = {
+  '22021': [400, 'invalid_request', 'Text contains characters that cannot be stored (such as NUL).'],
   '22P02': [400, 'invalid_request', 'A value has the wrong format.'],
   '22001': [400, 'invalid_request', 'A value is too long.'],
   '22003': [400, 'invalid_request', 'A number is out of range.'],
   '22007': [400, 'invalid_request', 'A date has the wrong format.'],
   '22008': [400, 'invalid_request', 'A date is out of range.'],
+  '2201B': [400, 'invalid_request', 'A pattern is not valid.'],
+  '54000': [400, 'invalid_request', 'A value is too large to process.'],
   '23502': [400, 'invalid_request', 'A required value is missing.'],
   '23503': [404, 'not_found', 'A referenced resource does not exist.'],
   '23505': [409, 'conflict', 'That already exists.'],
