@@ -1,0 +1,79 @@
+import { expect, html } from '@open-wc/testing';
+import type { PorchPortal } from '../../porch.ts';
+import {
+  API,
+  buttonNamed,
+  captureDownloads,
+  deepQueryAll,
+  deepText,
+  mount,
+  pendingApproval,
+  portalFixture,
+  settle,
+  stubFetch,
+  until,
+  type FetchStub,
+} from '../../test/helpers.ts';
+
+describe('<porch-approvals>', () => {
+  let stub: FetchStub;
+  afterEach(() => stub.restore());
+
+  async function render(data = portalFixture()) {
+    stub = stubFetch({
+      'GET /v1/portal': () => data,
+      'GET /v1/documents/doc-home/versions/3/download': () => new Response('v3'),
+    });
+    const portal = await mount<PorchPortal>(html`<porch-portal api=${API} token="t"><porch-approvals></porch-approvals></porch-portal>`);
+    return portal.querySelector('porch-approvals')!;
+  }
+
+  it('shows what waits, with the exact version to review and the buttons to decide', async () => {
+    const approvals = await render();
+    const text = deepText(approvals);
+    expect(text).to.contain('Approve Homepage design v3').and.contain('Please check the new hero.');
+    expect(text).to.contain('Homepage design, version 3 (homepage-v3.pdf) · Final copy');
+    expect(text).to.match(/Requested by Northwind Studio · please decide by Mar 20, 2025/);
+    expect(buttonNamed(approvals, 'Approve')).to.exist;
+    expect(buttonNamed(approvals, 'Request changes')).to.exist;
+  });
+
+  it('downloads the exact version under review', async () => {
+    const downloads = captureDownloads();
+    try {
+      const approvals = await render();
+      buttonNamed(approvals, 'Review v3').click();
+      await until(approvals, () => downloads.files.length === 1, 'the download');
+      expect(downloads.files[0].filename).to.equal('homepage-v3.pdf');
+      expect(stub.calls).to.include('GET /v1/documents/doc-home/versions/3/download');
+    } finally {
+      downloads.restore();
+    }
+  });
+
+  it('puts a deep-linked approval first', async () => {
+    const data = portalFixture();
+    const other = { ...pendingApproval, id: 'appr-0', title: 'Approve Logo v1' };
+    data.approvals = [other, pendingApproval];
+    location.hash = '#porch/approval/appr-1';
+    try {
+      const approvals = await render(data);
+      const rows = deepQueryAll(approvals, 'li[part=row]');
+      expect(rows.map((r) => r.dataset.id)).to.deep.equal(['appr-1', 'appr-0']);
+      expect(rows[0].hasAttribute('data-focused')).to.equal(true);
+    } finally {
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+  });
+
+  it('says what will appear when nothing waits', async () => {
+    const approvals = await render({ ...portalFixture(), approvals: [], next_actions: [] });
+    expect(deepText(approvals)).to.contain('Nothing needs your approval. When Northwind Studio asks you to sign something off, it will appear here.');
+  });
+
+  it('is accessible', async () => {
+    const approvals = await render();
+    await settle(approvals);
+    await expect(approvals).to.be.accessible();
+  });
+});

@@ -1,0 +1,120 @@
+import { expect, html, oneEvent } from '@open-wc/testing';
+import type { PorchDocuments, PorchPortal } from '../../porch.ts';
+import {
+  API,
+  buttonNamed,
+  captureDownloads,
+  deepQuery,
+  deepQueryAll,
+  deepText,
+  announced,
+  homepageDetail,
+  mount,
+  portalFixture,
+  settle,
+  stubFetch,
+  until,
+  type DownloadCapture,
+  type FetchStub,
+} from '../../test/helpers.ts';
+
+describe('<porch-documents>', () => {
+  let stub: FetchStub;
+  let downloads: DownloadCapture;
+  beforeEach(() => (downloads = captureDownloads()));
+  afterEach(() => {
+    stub.restore();
+    downloads.restore();
+  });
+
+  async function render(data = portalFixture(), routes: Parameters<typeof stubFetch>[0] = {}) {
+    stub = stubFetch({
+      'GET /v1/portal': () => data,
+      'GET /v1/documents/doc-home': () => homepageDetail,
+      'GET /v1/documents/doc-home/versions/3/download': () => new Response('version three', { headers: { 'content-type': 'application/pdf' } }),
+      'GET /v1/documents/doc-home/versions/2/download': () => new Response('version two'),
+      ...routes,
+    });
+    const portal = await mount<PorchPortal>(html`<porch-portal api=${API} token="t"><porch-documents></porch-documents></porch-portal>`);
+    return portal.querySelector('porch-documents')!;
+  }
+
+  const rows = (el: PorchDocuments) => deepQueryAll(el, 'li[part=row]');
+
+  it('lists the latest version of each document, marking versions not yet opened as new', async () => {
+    const docs = await render();
+    const [home, brief] = rows(docs);
+    expect(deepText(home)).to.contain('Homepage design').and.contain('v3').and.contain('Final copy');
+    expect(deepQuery(home, '.badge.new')?.textContent).to.equal('New');
+    expect(deepText(brief)).to.contain('Project brief');
+    expect(deepQuery(brief, '.badge.new')).to.equal(null);
+  });
+
+  it('filters as you type', async () => {
+    const docs = await render();
+    const search = deepQuery<HTMLInputElement>(docs, 'input[type=search]')!;
+    search.value = 'brief';
+    search.dispatchEvent(new Event('input'));
+    await settle(docs);
+    expect(rows(docs).map((r) => r.querySelector('h3')!.textContent!.trim())).to.deep.equal(['Project brief']);
+    search.value = 'invoice';
+    search.dispatchEvent(new Event('input'));
+    await settle(docs);
+    expect(rows(docs)).to.have.length(0);
+    expect(deepText(docs)).to.contain('No document matches “invoice”.');
+  });
+
+  it('downloads the latest version in one tap and drops its "new" mark', async () => {
+    const docs = await render();
+    const event = oneEvent(docs, 'porch-download');
+    buttonNamed(docs, 'Download').click();
+    expect((await event).detail).to.deep.equal({ kind: 'document', id: 'doc-home', version: 3, filename: 'homepage-v3.pdf' });
+    expect(downloads.files.map((f) => f.filename)).to.deep.equal(['homepage-v3.pdf']);
+    expect(await downloads.files[0].blob.text()).to.equal('version three');
+    expect(stub.calls.find((c) => c.includes('/download'))).to.equal('GET /v1/documents/doc-home/versions/3/download');
+    await settle(docs);
+    expect(deepQuery(rows(docs)[0], '.badge.new')).to.equal(null);
+  });
+
+  it('shows the version history one tap away, and downloads an older version from it', async () => {
+    const docs = await render();
+    const toggle = buttonNamed(docs, 'History');
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    toggle.click();
+    await until(docs, () => deepQuery(docs, '.history ol'), 'the history');
+    expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+    const history = deepText(deepQuery(docs, '.history')!);
+    expect(history).to.contain('Version 3').and.contain('Version 2').and.contain('Bigger hero').and.contain('Version 1');
+    buttonNamed(docs, 'Download v2').click();
+    await until(docs, () => downloads.files.length === 1, 'the download');
+    expect(downloads.files[0].filename).to.equal('homepage-v2.pdf');
+    toggle.click();
+    await settle(docs);
+    expect(deepQuery(docs, '.history')).to.equal(null);
+  });
+
+  it('tells the client when a download fails, and fires porch-error', async () => {
+    const docs = await render(portalFixture(), {
+      'GET /v1/documents/doc-home/versions/3/download': () => Response.json({ error: { code: 'not_found', message: 'Document not found.' } }, { status: 404 }),
+    });
+    const event = oneEvent(docs, 'porch-error');
+    buttonNamed(docs, 'Download').click();
+    expect((await event).detail.error.code).to.equal('not_found');
+    await settle(docs);
+    expect(announced(docs)).to.contain('This item is no longer available.');
+    expect(downloads.files).to.have.length(0);
+  });
+
+  it('says what will appear when nothing is shared yet', async () => {
+    const docs = await render({ ...portalFixture(), documents: [] });
+    expect(deepText(docs)).to.contain('Documents Northwind Studio shares with you will appear here');
+    expect(deepQuery(docs, 'input')).to.equal(null);
+  });
+
+  it('is accessible, with its history open', async () => {
+    const docs = await render();
+    buttonNamed(docs, 'History').click();
+    await until(docs, () => deepQuery(docs, '.history ol'), 'the history');
+    await expect(docs).to.be.accessible();
+  });
+});
