@@ -42,7 +42,8 @@ export const baseStyles = css`
     list-style: none;
     padding: 0;
   }
-  [part='base'] {
+  section[part='base'] {
+    container-type: inline-size;
     background: var(--porch-surface, transparent);
     border: 1px solid var(--_line);
     border-radius: var(--_radius);
@@ -129,6 +130,12 @@ export const baseStyles = css`
     display: flex;
     flex-wrap: wrap;
     gap: 0.5rem;
+  }
+  /* On a phone-wide section a row's buttons go under its text, the same on every row. */
+  @container (max-width: 30rem) {
+    .rows > li > .actions {
+      flex-basis: 100%;
+    }
   }
   .muted {
     opacity: 0.85;

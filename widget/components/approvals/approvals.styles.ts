@@ -4,4 +4,7 @@ export const approvalsStyles = css`
   .decide {
     flex: 1 1 100%;
   }
+  .review {
+    margin-top: 0.5rem;
+  }
 `;

@@ -53,10 +53,14 @@ export class PorchApprovals extends PorchPart {
         <p class="muted">
           Requested by ${approval.requested_by}${approval.due_on ? ` · please decide by ${formatDate(approval.due_on, this.locale)}` : ''}
         </p>
+        <button
+          class="review"
+          aria-busy=${this.isBusy(downloadKey(file))}
+          @click=${() => this.download(file, (api) => api.versionFile(file.id, file.version))}
+        >
+          Review v${version.version}<span class="sr">: download ${version.filename}</span>
+        </button>
       </div>
-      <button aria-busy=${this.isBusy(downloadKey(file))} @click=${() => this.download(file, (api) => api.versionFile(file.id, file.version))}>
-        Review v${version.version}<span class="sr">: download ${version.filename}</span>
-      </button>
       <porch-approve-button class="decide" .approval=${approval}></porch-approve-button>
     </li>`;
   }

@@ -96,7 +96,7 @@ export class PorchDocuments extends PorchPart {
               aria-controls="history-${doc.id}"
               @click=${() => this.toggleHistory(doc.id)}
             >
-              History <span class="sr">of ${doc.title},</span> (${doc.version_count})
+              History (${doc.version_count})<span class="sr">: all versions of ${doc.title}</span>
             </button>`
           : nothing}
       </div>
