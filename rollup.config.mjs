@@ -34,36 +34,34 @@ function widgetSources() {
 }
 
 /**
- * Lit records its versions on globalThis (litHtmlVersions and the like) to warn about duplicate
- * copies in development. Porch promises to define no globals but its elements, so the bundle
- * leaves those lines out.
+ * Porch promises to define no globals but its elements. Lit (production build) defines three kinds:
+ * version lists (litHtmlVersions and the like, to warn about duplicate copies) and
+ * `litPropertyMetadata`, a WeakMap its decorators share through globalThis. The bundle leaves the
+ * version lists out and gives the decorators a module-local WeakMap instead. (Lit also polyfills
+ * the standard `Symbol.metadata`, which decorators need; that is not a global name.) The build
+ * fails if a Lit upgrade changes the code these patterns match, rather than leak a global quietly.
  */
-function withoutLitVersionGlobals() {
-  const versionPush = /\(\w+\.(?:litHtmlVersions|litElementVersions|reactiveElementVersions)\?\?=\[\]\)\.push\("[^"]*"\)/g;
+function withoutLitGlobals() {
+  const METADATA = '\0porch-lit-metadata';
+  const rewrites = [
+    [/\(\w+\.(?:litHtmlVersions|litElementVersions|reactiveElementVersions)\?\?=\[\]\)\.push\("[^"]*"\)/g, 'void 0'],
+    [/\w+\.litPropertyMetadata\?\?=new WeakMap/g, 'void 0'],
+    [/(?:globalThis\.)?litPropertyMetadata\b/g, '__porchPropertyMetadata'],
+  ];
   return {
     name: 'porch-no-lit-globals',
+    resolveId: (id) => (id === METADATA ? id : null),
+    load: (id) => (id === METADATA ? 'export const litPropertyMetadata = new WeakMap();' : null),
     transform(code, id) {
       if (!/[\\/]node_modules[\\/](lit-html|lit-element|@lit[\\/]reactive-element)[\\/]/.test(id)) return null;
-      const stripped = code.replace(versionPush, 'void 0');
-      return stripped === code ? null : { code: stripped, map: null };
-    },
-  };
-}
-
-/**
- * Collapses the white space inside css`` and html`` templates, which terser leaves alone. Only runs
- * of white space that contain a line break are touched, and they become one space, so text and
- * attribute values read the same.
- */
-function compactTemplates() {
-  return {
-    name: 'porch-compact-templates',
-    transform(code, id) {
-      if (!id.endsWith('.ts')) return null;
-      const compacted = code.replace(/\b(html|css)`[\s\S]*?`/g, (template) =>
-        template.replace(/\s*\n\s*/g, ' '),
-      );
-      return compacted === code ? null : { code: compacted, map: null };
+      let rewritten = code;
+      for (const [pattern, replacement] of rewrites) rewritten = rewritten.replace(pattern, replacement);
+      if (/Versions\?\?=|globalThis\.lit/.test(rewritten)) this.error(`Lit defines a global in ${id} that the build does not know how to leave out.`);
+      if (rewritten === code) return null;
+      if (rewritten.includes('__porchPropertyMetadata')) {
+        rewritten = `import { litPropertyMetadata as __porchPropertyMetadata } from '${METADATA}';\n${rewritten}`;
+      }
+      return { code: rewritten, map: null };
     },
   };
 }
@@ -73,7 +71,7 @@ export function bundlePlugins() {
   return [
     nodeResolve({ extensions: ['.ts', '.mjs', '.js'] }),
     widgetSources(),
-    withoutLitVersionGlobals(),
+    withoutLitGlobals(),
     terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ];
 }

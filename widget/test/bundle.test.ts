@@ -1,0 +1,44 @@
+/**
+ * The built bundle (dist/porch.js, from `npm run build`) as an agency's page loads it: on a page
+ * whose Content-Security-Policy forbids inline scripts, eval and inline styles, included twice.
+ */
+import { expect } from '@open-wc/testing';
+import { deepText, until } from './helpers.ts';
+
+const TAGS = ['porch-portal', 'porch-status', 'porch-documents', 'porch-approvals', 'porch-approve-button', 'porch-invoices'];
+
+type ProbedWindow = Window & typeof globalThis & { __globalsBefore: string[]; __problems: string[] };
+
+describe('dist/porch.js on a strict page', () => {
+  let frame: HTMLIFrameElement;
+  let win: ProbedWindow;
+
+  before(async () => {
+    frame = document.createElement('iframe');
+    frame.title = 'strict page';
+    frame.width = '375';
+    frame.height = '667';
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    frame.src = '/__porch/strict.html?client=demo-client-2';
+    document.body.append(frame);
+    await loaded;
+    win = frame.contentWindow as ProbedWindow;
+    const portal = win.document.querySelector('porch-portal')!;
+    await until(portal, () => deepText(portal).includes('Invoices') && deepText(portal).includes('Phase 3 of 3'), 'the portal on the strict page');
+  });
+
+  after(() => frame.remove());
+
+  it('renders the portal with no CSP violation and no error, though the script is there twice', () => {
+    const scripts = win.performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname + new URL(entry.name).search);
+    expect(scripts).to.include.members(['/dist/porch.js', '/dist/porch.js?second-copy']);
+    expect(win.__problems).to.deep.equal([]);
+    expect(deepText(win.document.body)).to.contain('Phase 3 of 3: Guidelines');
+  });
+
+  it('defines its elements and no global names', () => {
+    for (const tag of TAGS) expect(win.customElements.get(tag), tag).to.be.a('function');
+    const added = Object.getOwnPropertyNames(win).filter((name) => !win.__globalsBefore.includes(name) && !name.startsWith('__'));
+    expect(added).to.deep.equal([]);
+  });
+});
