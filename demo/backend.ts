@@ -19,7 +19,7 @@ export const demoBackend = new Hono()
   /** `GET /demo/token?client=demo-client-1` → `{"token": "<JWT>"}` */
   .get(
     '/token',
-    validate('query', z.object({ client: z.enum(clientIds, { error: `client must be one of ${clientIds.join(', ')}.` }) })),
+    validate('query', z.object({ client: z.enum(clientIds, { error: `must be one of ${clientIds.join(', ')}.` }) })),
     async (c) => {
       const client = DEMO.clients.find((candidate) => candidate.externalId === c.req.valid('query').client)!;
       const iat = Math.floor(Date.now() / 1000);

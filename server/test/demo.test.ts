@@ -1,0 +1,327 @@
+/**
+ * The demo agency: its seed, its token backend, what its client sees, that its credentials work
+ * only in demo mode, the Node entry's routing, and `npm start`'s embedded default end to end.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { DEMO, ensureDemoOrigins, seedDemo } from '../demo-seed.ts';
+import { createNodeApp, localOrigins, projectRoot } from '../node.ts';
+import type { Approval, Invoice, PortalResponse } from '../types.ts';
+import { setup } from './helpers.ts';
+
+const ctx = await setup();
+const demoEnv = { ...ctx.env, demo: true };
+const demoApp = createNodeApp(demoEnv, { demo: true });
+const plainApp = createNodeApp(ctx.env, { demo: false });
+const LOCAL = 'http://localhost:8787';
+
+const countRows = async () => {
+  const [row] = await ctx.sql<Record<string, number>[]>`
+    select (select count(*)::int from agencies) as agencies,
+           (select count(*)::int from clients) as clients,
+           (select count(*)::int from projects) as projects,
+           (select count(*)::int from documents) as documents,
+           (select count(*)::int from document_versions) as versions,
+           (select count(*)::int from approval_requests) as approvals,
+           (select count(*)::int from invoices) as invoices,
+           (select count(*)::int from agency_origins) as origins`;
+  return row;
+};
+
+/** Signs in as a demo client the way the widget on the demo site does: token-url, then /v1/session. */
+async function signInAsDemoClient(client: string, app = demoApp, origin = LOCAL): Promise<string> {
+  const tokenRes = await app.request(`/demo/token?client=${client}`);
+  assert.equal(tokenRes.status, 200);
+  const { token } = (await tokenRes.json()) as { token: string };
+  const res = await app.request('/v1/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ token }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return ((await res.json()) as { session: string }).session;
+}
+
+const get = async <T>(path: string, session: string): Promise<T> => {
+  const res = await demoApp.request(path, { headers: { authorization: `Bearer ${session}`, origin: LOCAL } });
+  assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
+  return (await res.json()) as T;
+};
+
+describe('the demo seed', () => {
+  test('seeding twice leaves one copy of everything', async () => {
+    const first = await seedDemo(ctx.env, { origins: localOrigins(8787) });
+    assert.deepEqual(first, { createdAgency: true, seededClients: ['demo-client-1', 'demo-client-2'] });
+    const afterFirst = await countRows();
+    assert.equal(afterFirst.agencies, 1);
+    assert.equal(afterFirst.clients, 2);
+
+    const second = await seedDemo(ctx.env, { origins: localOrigins(8787) });
+    assert.deepEqual(second, { createdAgency: false, seededClients: [] });
+    assert.deepEqual(await countRows(), afterFirst);
+  });
+
+  test('ensureDemoOrigins adds a new port once and keeps the others', async () => {
+    await ensureDemoOrigins(ctx.env, localOrigins(3000));
+    await ensureDemoOrigins(ctx.env, localOrigins(3000));
+    const origins = (await ctx.sql<{ origin: string }[]>`select origin from agency_origins where agency_id = ${DEMO.agencyId} order by origin`).map((r) => r.origin);
+    assert.deepEqual(origins, ['http://127.0.0.1:3000', 'http://127.0.0.1:8787', 'http://localhost:3000', 'http://localhost:8787']);
+  });
+
+  test('the first client sees phase 2 of 4, versioned documents, one pending approval and paid, open and overdue invoices', async () => {
+    const session = await signInAsDemoClient('demo-client-1');
+    const portal = await get<PortalResponse>('/v1/portal', session);
+
+    assert.equal(portal.agency.id, DEMO.agencyId);
+    assert.equal(portal.client.name, 'Maya Okafor');
+    assert.equal(portal.projects.length, 1);
+    const [project] = portal.projects;
+    assert.equal(project.current_phase, 2);
+    assert.deepEqual(project.phases.map((p) => p.name), ['Discovery', 'Design Review', 'Build', 'Launch']);
+
+    assert.ok(portal.documents.length >= 3);
+    for (const doc of portal.documents) {
+      assert.ok(doc.version_count >= 2, `${doc.title} has several versions`);
+      assert.equal(doc.latest.version, doc.version_count);
+      assert.ok(doc.latest.note, `${doc.title} has a note on its latest version`);
+    }
+    const design = portal.documents.find((d) => d.title === 'Homepage design');
+    assert.ok(design);
+    assert.equal(design.latest.viewed, false, 'the newest design is new to the client');
+
+    assert.equal(portal.approvals.length, 1);
+    const [pending] = portal.approvals;
+    assert.equal(pending.status, 'pending');
+    assert.equal(pending.document.id, design.id);
+    assert.equal(pending.version.id, design.latest.id, 'the approval is on the latest version');
+    assert.equal(portal.next_actions.filter((a) => a.kind === 'approval').length, 1);
+
+    assert.deepEqual(new Set(portal.invoices.map((i) => i.status)), new Set(['paid', 'open', 'overdue']));
+    for (const invoice of portal.invoices) {
+      assert.equal(invoice.currency, 'USD');
+      assert.ok(invoice.lines.length >= 1 && invoice.total_minor > 0);
+    }
+    const open = portal.invoices.find((i) => i.status === 'open')!;
+    assert.match(open.pay_url ?? '', /^https:\/\//);
+    assert.ok(portal.invoices.find((i) => i.status === 'paid')!.paid_at);
+
+    // History: one decision the client made earlier, in their own name.
+    const decided = await get<Approval[]>('/v1/approvals?status=decided', session);
+    assert.equal(decided.length, 1);
+    assert.equal(decided[0].decision?.decision, 'approved');
+    assert.equal(decided[0].decision?.actor_name, 'Maya Okafor');
+
+    // The documents are real files.
+    const download = await demoApp.request(`/v1/documents/${design.id}/versions/${design.latest.version}/download`, {
+      headers: { authorization: `Bearer ${session}`, origin: LOCAL },
+    });
+    assert.equal(download.status, 200);
+    assert.equal(new TextDecoder().decode((await download.arrayBuffer()).slice(0, 5)), '%PDF-');
+  });
+
+  test('the second client has a brand project at phase 3 of 3 invoiced in euros', async () => {
+    const session = await signInAsDemoClient('demo-client-2');
+    const portal = await get<PortalResponse>('/v1/portal', session);
+    assert.equal(portal.client.external_id, 'demo-client-2');
+    assert.equal(portal.projects[0].current_phase, 3);
+    assert.equal(portal.projects[0].phases.length, 3);
+    assert.ok(portal.documents.length >= 2 && portal.documents.every((d) => d.version_count >= 2));
+    assert.ok(portal.invoices.length >= 2 && portal.invoices.every((i: Invoice) => i.currency === 'EUR' && i.tax_minor > 0));
+    assert.ok(!portal.documents.some((d) => d.title === 'Homepage design'), "the first client's documents stay theirs");
+  });
+
+  test('the demo credentials are refused when demo mode is off', async () => {
+    const apiKey = await plainApp.request('/v1/agency', { headers: { authorization: `Bearer ${DEMO.apiKey}` } });
+    assert.equal(apiKey.status, 401);
+    assert.equal(((await apiKey.json()) as { error: { code: string } }).error.code, 'unauthorized');
+
+    const { token } = (await (await demoApp.request('/demo/token?client=demo-client-1')).json()) as { token: string };
+    const signIn = await plainApp.request('/v1/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: LOCAL },
+      body: JSON.stringify({ token }),
+    });
+    assert.equal(signIn.status, 401);
+    assert.equal(((await signIn.json()) as { error: { code: string } }).error.code, 'invalid_token');
+
+    assert.equal((await plainApp.request('/demo/token?client=demo-client-1')).status, 404, 'no demo backend');
+  });
+});
+
+describe('the demo backend (/demo/token)', () => {
+  test('mints a short token for a demo client, never cached', async () => {
+    const res = await demoApp.request('/demo/token?client=demo-client-2');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const { token } = (await res.json()) as { token: string };
+    const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    assert.equal(header.kid, DEMO.embedKeyId);
+    assert.equal(payload.iss, DEMO.agencyId);
+    assert.equal(payload.sub, 'demo-client-2');
+    assert.equal(payload.name, 'Lukas Brandt');
+    assert.ok(payload.email && payload.jti);
+    assert.equal(payload.exp - payload.iat, 600);
+  });
+
+  test('refuses any other client with a JSON 400', async () => {
+    for (const query of ['?client=someone-else', '', '?client=', `?client=${'x'.repeat(5000)}`]) {
+      const res = await demoApp.request(`/demo/token${query}`);
+      assert.equal(res.status, 400, query);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'invalid_request');
+      assert.match(body.error.message, /demo-client-1/);
+    }
+  });
+});
+
+describe('the Node app', () => {
+  test('serves the widget bundle with CORS, or says clearly that it is not built', async () => {
+    const distDir = await mkdtemp(join(tmpdir(), 'porch-dist-'));
+    after(() => rm(distDir, { recursive: true, force: true }));
+    const app = createNodeApp(ctx.env, { demo: false, distDir });
+    const missing = await app.request('/porch.js');
+    assert.equal(missing.status, 404);
+    assert.match(((await missing.json()) as { error: { message: string } }).error.message, /npm run build/);
+
+    await writeFile(join(distDir, 'porch.js'), 'export const built = true;\n');
+    const res = await app.request('/porch.js', { headers: { origin: 'https://some-agency.example' } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.equal(await res.text(), 'export const built = true;\n');
+  });
+
+  test('serves the demo site in demo mode only, and nothing outside it', async () => {
+    const demoDir = await mkdtemp(join(tmpdir(), 'porch-demo-site-'));
+    after(() => rm(demoDir, { recursive: true, force: true }));
+    await writeFile(join(demoDir, 'index.html'), '<h1>Northwind</h1>');
+    await writeFile(join(demoDir, 'site.css'), 'body{}');
+    await writeFile(join(demoDir, 'backend.ts'), 'secret');
+    await writeFile(join(demoDir, '.env'), 'secret');
+    await mkdir(join(demoDir, 'img'));
+    await writeFile(join(demoDir, 'img', 'logo.svg'), '<svg/>');
+    const app = createNodeApp(demoEnv, { demo: true, demoDir });
+
+    const home = await app.request('/');
+    assert.equal(home.status, 200);
+    assert.match(home.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal(await home.text(), '<h1>Northwind</h1>');
+    assert.match((await app.request('/site.css')).headers.get('content-type') ?? '', /text\/css/);
+    assert.equal((await app.request('/img/logo.svg')).status, 200);
+    for (const path of ['/backend.ts', '/.env', '/%2e%2e/package.json', '/..%2fpackage.json', '/nope.html']) {
+      const res = await app.request(path);
+      assert.equal(res.status, 404, path);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'not_found');
+    }
+
+    const plain = createNodeApp(ctx.env, { demo: false, demoDir });
+    assert.equal((await plain.request('/')).status, 404);
+    assert.equal((await plain.request('/health')).status, 200);
+  });
+});
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startNode(port: number, dataDir: string): Started {
+  const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), PORCH_DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  delete env.PORCH_DEMO;
+  delete env.PORCH_FILES_DIR;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'server/node.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForHealth(base: string, started: Started, timeoutMs: number): Promise<number> {
+  const begin = Date.now();
+  while (Date.now() - begin < timeoutMs) {
+    if (started.child.exitCode !== null) throw new Error(`the server exited:\n${started.output()}`);
+    try {
+      if ((await fetch(`${base}/health`)).status === 200) return Date.now() - begin;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no /health within ${timeoutMs} ms:\n${started.output()}`);
+}
+
+describe('npm start: the embedded default', () => {
+  test('serves the API and the demo on PGlite, seeds once, restarts fast, shuts down cleanly', { timeout: 180_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'porch-e2e-'));
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let running: Started | undefined;
+    after(async () => {
+      running?.child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    running = startNode(port, dataDir);
+    await waitForHealth(base, running, 120_000);
+    assert.match(running.output(), new RegExp(`listening on http://localhost:${port}`));
+    assert.match(running.output(), /porch-demo-api-key/, 'prints the demo credentials');
+
+    // The widget's path on the demo page: its token-url, then a session, then the portal,
+    // from the page's own origin (which the server allowed for its port).
+    const { token } = (await (await fetch(`${base}/demo/token?client=demo-client-1`)).json()) as { token: string };
+    const signIn = await fetch(`${base}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ token }),
+    });
+    assert.equal(signIn.status, 200, await signIn.clone().text());
+    const { session } = (await signIn.json()) as { session: string };
+    const portalRes = await fetch(`${base}/v1/portal`, { headers: { authorization: `Bearer ${session}`, origin: `http://localhost:${port}` } });
+    assert.equal(portalRes.status, 200);
+    const portal = (await portalRes.json()) as PortalResponse;
+    assert.equal(portal.projects[0].current_phase, 2);
+    assert.equal(portal.approvals.length, 1);
+
+    // Only one process may open the embedded database.
+    const cli = spawn(process.execPath, [join(projectRoot, 'bin/porch.mjs'), 'migrate'], {
+      env: { ...process.env, DATABASE_URL: '', PORCH_DATA_DIR: dataDir },
+    });
+    let cliErr = '';
+    cli.stderr.on('data', (chunk) => (cliErr += chunk));
+    assert.equal(await new Promise((resolve) => cli.on('exit', resolve)), 1);
+    assert.match(cliErr, /in use by process \d+/);
+
+    running.child.kill('SIGTERM');
+    assert.equal(await running.exited, 0, running.output());
+
+    // Second start: the database exists and the demo is seeded, so it is quick and adds nothing.
+    running = startNode(port, dataDir);
+    const restartMs = await waitForHealth(base, running, 60_000);
+    assert.ok(restartMs < 15_000, `restart took ${restartMs} ms`);
+    const clients = await fetch(`${base}/v1/agency/clients`, { headers: { authorization: `Bearer ${DEMO.apiKey}` } });
+    assert.equal(clients.status, 200);
+    assert.equal(((await clients.json()) as unknown[]).length, 2);
+    running.child.kill('SIGINT');
+    assert.equal(await running.exited, 0, running.output());
+    running = undefined;
+  });
+});
