@@ -59,7 +59,7 @@ export interface AgencyPatch {
 export async function getAgency(sql: Sql | TransactionSql, agencyId: string): Promise<AgencySettings> {
   const [agency] = await sql<AgencySettings[]>`
     select a.id, a.name, a.brand_color, a.portal_url,
-           coalesce((select json_agg(o.origin order by o.origin) from agency_origins o where o.agency_id = a.id),
+           coalesce((select json_agg(o.origin order by o.origin collate "C") from agency_origins o where o.agency_id = a.id),
                     '[]'::json) as origins
     from agencies a
     where a.id = ${agencyId}`;

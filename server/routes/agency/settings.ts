@@ -32,7 +32,7 @@ const origin = z
 const originList = z
   .array(origin)
   .max(MAX_ORIGINS * 4)
-  .transform((origins) => [...new Set(origins)])
+  .transform((origins) => [...new Set(origins)].sort())
   .pipe(z.array(z.string()).max(MAX_ORIGINS, `at most ${MAX_ORIGINS} distinct origins`));
 
 /** A web address (portal, pay link): http or https. */
