@@ -1,7 +1,7 @@
 import { randomSecret, sha256Hex } from '../auth/crypto.ts';
 import type { AuthedAgency } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, type AuditEntry } from './audit.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
 export interface NewAgency {
@@ -229,14 +229,8 @@ export async function revokeApiKey(
 // ---------------------------------------------------------------------------------------------
 // The audit log, as the agency reads it
 
-export interface AuditRecord {
+export interface AuditRecord extends Omit<AuditEntry, 'agency_id' | 'data'> {
   id: number;
-  client_id: string | null;
-  actor_type: 'client' | 'agency' | 'system';
-  actor_id: string;
-  action: string;
-  subject_type: string;
-  subject_id: string;
   data: Record<string, unknown>;
   created_at: Date;
 }

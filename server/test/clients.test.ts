@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { agencyCaller, brokenJson, expectError, expectStatus } from './agency-helpers.ts';
 import { setup } from './helpers.ts';
 
 const ctx = await setup();
 const agency = await ctx.agency();
 const otherAgency = await ctx.agency({ name: 'Other Agency' });
 
-type Init = RequestInit & { json?: unknown };
-const agencyApi = (path: string, init: Init = {}) => ctx.request(path, { ...init, bearer: agency.api_key });
-const otherApi = (path: string, init: Init = {}) => ctx.request(path, { ...init, bearer: otherAgency.api_key });
+const agencyApi = agencyCaller(ctx, agency.api_key);
+const otherApi = agencyCaller(ctx, otherAgency.api_key);
 
 interface Client {
   id: string;
@@ -19,13 +19,8 @@ interface Client {
   created_at: string;
 }
 
-async function addClient(json: Record<string, unknown>): Promise<Client> {
-  const res = await agencyApi('/v1/agency/clients', { method: 'POST', json });
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()) as Client;
-}
-
-const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+const addClient = async (json: Record<string, unknown>) =>
+  expectStatus<Client>(await agencyApi('/v1/agency/clients', { method: 'POST', json }), 201);
 const clientRow = async (id: string) =>
   (await ctx.sql`select name, email, revoked_before from clients where id = ${id}`)[0];
 const now = () => Math.floor(Date.now() / 1000);
@@ -61,8 +56,7 @@ describe('managing clients', () => {
   test('an external_id already taken answers 409 and changes nothing', async () => {
     const first = await addClient({ external_id: 'taken', name: 'First' });
     const res = await agencyApi('/v1/agency/clients', { method: 'POST', json: { external_id: 'taken', name: 'Second' } });
-    assert.equal(res.status, 409);
-    assert.equal(await errorCode(res), 'conflict');
+    assert.equal((await expectError(res, 409)).code, 'conflict');
     assert.equal((await clientRow(first.id)).name, 'First');
     // Another agency has its own namespace of external ids.
     assert.equal((await otherApi('/v1/agency/clients', { method: 'POST', json: { external_id: 'taken' } })).status, 201);
@@ -97,11 +91,8 @@ describe('revoking a client', () => {
     assert.ok(revoked.revoked_before && Date.parse(revoked.revoked_before) <= Date.now());
 
     const afterwards = await ctx.request('/v1/portal', { bearer: session });
-    assert.equal(afterwards.status, 401);
-    assert.equal(await errorCode(afterwards), 'session_expired');
-    const refused = await exchange(tokenIssuedBefore);
-    assert.equal(refused.status, 401);
-    assert.equal(await errorCode(refused), 'client_revoked');
+    assert.equal((await expectError(afterwards, 401)).code, 'session_expired');
+    assert.equal((await expectError(await exchange(tokenIssuedBefore), 401)).code, 'client_revoked');
     const [{ live }] = await ctx.sql`
       select count(*)::int as live from sessions where client_id = ${client.id} and revoked_at is null`;
     assert.equal(live, 0);
@@ -124,9 +115,7 @@ describe('tenant isolation', () => {
       [`/v1/agency/clients/${client.id}`, { method: 'PATCH', json: { name: 'Hijacked', email: 'evil@example.com' } }],
       [`/v1/agency/clients/${client.id}/revoke`, { method: 'POST' }],
     ] as const) {
-      const res = await otherApi(path, init);
-      assert.equal(res.status, 404, `${init.method ?? 'GET'} ${path}`);
-      assert.equal(await errorCode(res), 'not_found');
+      assert.equal((await expectError(await otherApi(path, init), 404)).code, 'not_found');
     }
     assert.deepEqual({ ...(await clientRow(client.id)) }, { name: 'Guarded', email: 'g@example.com', revoked_before: null });
     assert.equal((await ctx.request('/v1/portal', { bearer: session })).status, 200, 'its session still works');
@@ -141,18 +130,12 @@ describe('tenant isolation', () => {
 });
 
 describe('malformed input answers 4xx JSON, never 500', () => {
-  async function assertRejected(res: Response, status: number) {
-    assert.equal(res.status, status, await res.clone().text());
-    const body = (await res.json()) as { error: { code: string; message: string } };
-    assert.ok(body.error.code && body.error.message);
-  }
-
   test('ids that are not uuids answer 404', async () => {
     for (const bad of ['nope', '00000000-0000-0000-0000', "x' or 1=1 --"]) {
       const id = encodeURIComponent(bad);
-      await assertRejected(await agencyApi(`/v1/agency/clients/${id}`), 404);
-      await assertRejected(await agencyApi(`/v1/agency/clients/${id}`, { method: 'PATCH', json: { name: 'x' } }), 404);
-      await assertRejected(await agencyApi(`/v1/agency/clients/${id}/revoke`, { method: 'POST' }), 404);
+      await expectError(await agencyApi(`/v1/agency/clients/${id}`), 404);
+      await expectError(await agencyApi(`/v1/agency/clients/${id}`, { method: 'PATCH', json: { name: 'x' } }), 404);
+      await expectError(await agencyApi(`/v1/agency/clients/${id}/revoke`, { method: 'POST' }), 404);
     }
   });
 
@@ -172,24 +155,18 @@ describe('malformed input answers 4xx JSON, never 500', () => {
       [],
       'client',
     ]) {
-      await assertRejected(await agencyApi('/v1/agency/clients', { method: 'POST', json }), 400);
+      await expectError(await agencyApi('/v1/agency/clients', { method: 'POST', json }), 400);
     }
-    await assertRejected(
-      await agencyApi('/v1/agency/clients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"external_id":' }),
-      400,
-    );
+    await expectError(await agencyApi('/v1/agency/clients', { method: 'POST', ...brokenJson() }), 400);
     assert.equal((await ctx.sql`select count(*)::int as n from clients`)[0].n, before);
   });
 
   test('bad PATCH bodies answer 400 and change nothing', async () => {
     const client = await addClient({ external_id: 'patch-target', name: 'Kept', email: 'kept@example.com' });
     for (const json of [{ name: '' }, { name: 5 }, { email: 'nope' }, { name: 'n'.repeat(201) }, { email: ['a@b.c'] }]) {
-      await assertRejected(await agencyApi(`/v1/agency/clients/${client.id}`, { method: 'PATCH', json }), 400);
+      await expectError(await agencyApi(`/v1/agency/clients/${client.id}`, { method: 'PATCH', json }), 400);
     }
-    await assertRejected(
-      await agencyApi(`/v1/agency/clients/${client.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{' }),
-      400,
-    );
+    await expectError(await agencyApi(`/v1/agency/clients/${client.id}`, { method: 'PATCH', ...brokenJson('{') }), 400);
     assert.deepEqual({ ...(await clientRow(client.id)) }, { name: 'Kept', email: 'kept@example.com', revoked_before: null });
   });
 });

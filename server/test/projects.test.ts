@@ -2,23 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { projectsJson } from '../db/projects.ts';
 import type { Project } from '../types.ts';
+import { agencyCaller, brokenJson, expectError, expectStatus } from './agency-helpers.ts';
 import { setup } from './helpers.ts';
 
 const ctx = await setup();
 const agency = await ctx.agency();
 const otherAgency = await ctx.agency({ name: 'Other Agency' });
 
-type Init = RequestInit & { json?: unknown };
-const agencyApi = (path: string, init: Init = {}) => ctx.request(path, { ...init, bearer: agency.api_key });
-const otherApi = (path: string, init: Init = {}) => ctx.request(path, { ...init, bearer: otherAgency.api_key });
+const agencyApi = agencyCaller(ctx, agency.api_key);
+const otherApi = agencyCaller(ctx, otherAgency.api_key);
 
 type AgencyProject = Project & { client_id: string; created_at: string };
 const PHASES = ['Discovery', 'Design Review', 'Build', 'Launch'];
-
-async function expectStatus<T>(res: Response, status: number): Promise<T> {
-  assert.equal(res.status, status, await res.clone().text());
-  return (await res.json()) as T;
-}
 
 const newClient = async (externalId: string) =>
   expectStatus<{ id: string }>(await agencyApi('/v1/agency/clients', { method: 'POST', json: { external_id: externalId } }), 201);
@@ -94,9 +89,8 @@ describe('projects and their phases', () => {
 
   test('phases are replaced as a whole; current_phase is checked against the new count', async () => {
     const project = await createProject({ client_id: alice.id, name: 'Replace', phases: PHASES, current_phase: 4 });
-    const shorter = await patchProject(project.id, { phases: ['Plan', 'Do'] });
-    assert.equal(shorter.status, 400, 'phase 4 of 2 is refused');
-    assert.match(((await shorter.json()) as { error: { message: string } }).error.message, /current_phase/);
+    const shorter = await expectError(await patchProject(project.id, { phases: ['Plan', 'Do'] }), 400);
+    assert.match(shorter.message, /current_phase/, 'phase 4 of 2 is refused');
     assert.deepEqual({ ...(await storedProject(project.id)) }, { name: 'Replace', current_phase: 4, phases: PHASES.join('|') });
 
     const replaced = await expectStatus<AgencyProject>(await patchProject(project.id, { phases: ['Plan', 'Do'], current_phase: 2 }), 200);
@@ -140,19 +134,13 @@ describe('tenant isolation', () => {
 });
 
 describe('malformed input answers 4xx JSON, never 500', () => {
-  async function assertRejected(res: Response, status: number) {
-    assert.equal(res.status, status, await res.clone().text());
-    const body = (await res.json()) as { error: { code: string; message: string } };
-    assert.ok(body.error.code && body.error.message);
-  }
-
   test('ids that are not uuids', async () => {
     for (const bad of ['nope', '1', 'ffffffff-ffff-ffff-ffff-fffffffffffff']) {
-      await assertRejected(await agencyApi(`/v1/agency/projects/${bad}`), 404);
-      await assertRejected(await patchProject(bad, { name: 'x' }), 404);
+      await expectError(await agencyApi(`/v1/agency/projects/${bad}`), 404);
+      await expectError(await patchProject(bad, { name: 'x' }), 404);
     }
-    await assertRejected(await agencyApi('/v1/agency/projects?client_id=nope'), 400);
-    await assertRejected(
+    await expectError(await agencyApi('/v1/agency/projects?client_id=nope'), 400);
+    await expectError(
       await agencyApi('/v1/agency/projects', { method: 'POST', json: { client_id: '00000000-0000-4000-8000-000000000000', name: 'N', phases: ['A'] } }),
       404,
     );
@@ -179,20 +167,19 @@ describe('malformed input answers 4xx JSON, never 500', () => {
       { ...valid, current_phase: '2' },
       [valid],
     ]) {
-      await assertRejected(await agencyApi('/v1/agency/projects', { method: 'POST', json }), 400);
+      await expectError(await agencyApi('/v1/agency/projects', { method: 'POST', json }), 400);
     }
-    await assertRejected(
-      await agencyApi('/v1/agency/projects', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name"' }),
-      400,
-    );
+    await expectError(await agencyApi('/v1/agency/projects', { method: 'POST', ...brokenJson() }), 400);
     assert.equal((await ctx.sql`select count(*)::int as n from projects`)[0].n, before);
   });
 
   test('bad PATCH bodies change nothing', async () => {
     const project = await createProject({ client_id: alice.id, name: 'Patched', phases: PHASES, current_phase: 1 });
     for (const json of [{ name: '' }, { phases: [] }, { current_phase: 0 }, { current_phase: 99 }, { current_phase: 5 }, { phases: [null] }]) {
-      await assertRejected(await patchProject(project.id, json), 400);
+      await expectError(await patchProject(project.id, json), 400);
     }
+    await expectError(await agencyApi(`/v1/agency/projects/${project.id}`, { method: 'PATCH', ...brokenJson() }), 400);
+    await expectError(await patchProject('00000000-0000-4000-8000-000000000000', { name: 'Nobody' }), 404);
     assert.deepEqual({ ...(await storedProject(project.id)) }, { name: 'Patched', current_phase: 1, phases: PHASES.join('|') });
   });
 });

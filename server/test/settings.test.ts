@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sha256Hex } from '../auth/crypto.ts';
 import { signEmbedToken } from '../auth/embed-token.ts';
+import { agencyCaller, brokenJson, expectError, expectStatus } from './agency-helpers.ts';
 import { ORIGIN, setup } from './helpers.ts';
 
 const ctx = await setup();
 const agency = await ctx.agency({ name: 'Northwind Studio' });
 const otherAgency = await ctx.agency({ name: 'Other Agency', origins: ['https://other.example'] });
 
-type Init = RequestInit & { json?: unknown };
-const asAgency = (apiKey: string) => (path: string, init: Init = {}) => ctx.request(path, { ...init, bearer: apiKey });
+const asAgency = (apiKey: string) => agencyCaller(ctx, apiKey);
 const agencyApi = asAgency(agency.api_key);
 const otherApi = asAgency(otherAgency.api_key);
 
@@ -19,13 +19,6 @@ interface EmbedKey {
   created_at: string;
   revoked_at?: string | null;
 }
-
-async function expectStatus<T>(res: Response, status: number): Promise<T> {
-  assert.equal(res.status, status, await res.clone().text());
-  return (await res.json()) as T;
-}
-
-const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
 
 /** Exchanges a token signed with `key` for a session, from `origin` (none: a server-side call). */
 async function exchange(key: { id: string; secret: string }, origin: string | null = ORIGIN, sub = 'client-1') {
@@ -90,9 +83,7 @@ describe('allowed origins', () => {
     const key = { id: agency.embed_key_id, secret: agency.embed_secret };
     assert.equal((await exchange(key, 'https://shop.example.com')).status, 200);
     assert.equal((await exchange(key, 'http://localhost:8787')).status, 200);
-    const refused = await exchange(key, ORIGIN);
-    assert.equal(refused.status, 403);
-    assert.equal((await errorOf(refused)).code, 'origin_not_allowed');
+    assert.equal((await expectError(await exchange(key, ORIGIN), 403)).code, 'origin_not_allowed');
     // A session opened from the removed origin is refused there too.
     const fromOldOrigin = await ctx.request('/v1/portal', { bearer: (oldSession as { session: string }).session, headers: { origin: ORIGIN } });
     assert.equal(fromOldOrigin.status, 403);
@@ -129,8 +120,7 @@ describe('allowed origins', () => {
       Array.from({ length: 51 }, (_, i) => `https://site${i}.example`),
     ]) {
       const res = await agencyApi('/v1/agency/origins', { method: 'PUT', json: { origins } });
-      assert.equal(res.status, 400, JSON.stringify(origins).slice(0, 80));
-      assert.equal((await errorOf(res)).code, 'invalid_request');
+      assert.equal((await expectError(res, 400)).code, 'invalid_request', JSON.stringify(origins).slice(0, 80));
     }
     assert.equal((await agencyApi('/v1/agency/origins', { method: 'PUT', json: {} })).status, 400);
     const fifty = Array.from({ length: 50 }, (_, i) => `https://site${i}.example`);
@@ -178,15 +168,12 @@ describe('embed keys', () => {
 
     const revoked = await expectStatus<EmbedKey>(await agencyApi(`/v1/agency/embed-keys/${old.id}/revoke`, { method: 'POST' }), 200);
     assert.ok(revoked.revoked_at);
-    const refused = await exchange(old);
-    assert.equal(refused.status, 401);
-    assert.match((await errorOf(refused)).message, /revoked/);
+    assert.match((await expectError(await exchange(old), 401)).message, /revoked/);
     assert.equal((await exchange(successor)).status, 200, 'the new key still works');
 
     const again = await expectStatus<EmbedKey>(await agencyApi(`/v1/agency/embed-keys/${old.id}/revoke`, { method: 'POST' }), 200);
     assert.equal(again.revoked_at, revoked.revoked_at, 'revoking twice changes nothing');
-    const rotateRevoked = await agencyApi(`/v1/agency/embed-keys/${old.id}/rotate`, { method: 'POST' });
-    assert.equal(rotateRevoked.status, 409);
+    await expectError(await agencyApi(`/v1/agency/embed-keys/${old.id}/rotate`, { method: 'POST' }), 409);
 
     const listed = await expectStatus<EmbedKey[]>(await agencyApi('/v1/agency/embed-keys'), 200);
     assert.equal(listed.find((k) => k.id === old.id)?.revoked_at, revoked.revoked_at);
@@ -199,8 +186,7 @@ describe('embed keys', () => {
     const key = { id: agency.embed_key_id, secret: agency.embed_secret };
     for (const action of ['rotate', 'revoke']) {
       const res = await otherApi(`/v1/agency/embed-keys/${agency.embed_key_id}/${action}`, { method: 'POST' });
-      assert.equal(res.status, 404, action);
-      assert.equal((await errorOf(res)).code, 'not_found');
+      assert.equal((await expectError(res, 404)).code, 'not_found', action);
     }
     assert.equal((await exchange(key)).status, 200, 'the key still works');
     const [{ n }] = await ctx.sql`select count(*)::int as n from embed_keys where agency_id = ${agency.agency_id} and revoked_at is not null`;
@@ -244,8 +230,7 @@ describe('API keys', () => {
 
   test("another agency cannot revoke this agency's key", async () => {
     const created = await expectStatus<{ id: string; api_key: string }>(await agencyApi('/v1/agency/api-keys', { method: 'POST' }), 201);
-    const res = await otherApi(`/v1/agency/api-keys/${created.id}/revoke`, { method: 'POST' });
-    assert.equal(res.status, 404);
+    await expectError(await otherApi(`/v1/agency/api-keys/${created.id}/revoke`, { method: 'POST' }), 404);
     assert.equal((await asAgency(created.api_key)('/v1/agency')).status, 200);
   });
 });
@@ -278,19 +263,13 @@ describe('audit log', () => {
 });
 
 describe('malformed input answers 4xx JSON, never 500', () => {
-  async function assertRejected(res: Response, status: number) {
-    assert.equal(res.status, status, await res.clone().text());
-    const error = await errorOf(res);
-    assert.ok(error.code && error.message);
-  }
-
   test('bad key ids in paths answer 404', async () => {
     for (const bad of ['a', 'k'.repeat(65), encodeURIComponent('bad key!'), encodeURIComponent("x' or 1=1")]) {
-      await assertRejected(await agencyApi(`/v1/agency/embed-keys/${bad}/rotate`, { method: 'POST' }), 404);
-      await assertRejected(await agencyApi(`/v1/agency/embed-keys/${bad}/revoke`, { method: 'POST' }), 404);
-      await assertRejected(await agencyApi(`/v1/agency/api-keys/${bad}/revoke`, { method: 'POST' }), 404);
+      await expectError(await agencyApi(`/v1/agency/embed-keys/${bad}/rotate`, { method: 'POST' }), 404);
+      await expectError(await agencyApi(`/v1/agency/embed-keys/${bad}/revoke`, { method: 'POST' }), 404);
+      await expectError(await agencyApi(`/v1/agency/api-keys/${bad}/revoke`, { method: 'POST' }), 404);
     }
-    await assertRejected(await agencyApi('/v1/agency/embed-keys/ek_does_not_exist/revoke', { method: 'POST' }), 404);
+    await expectError(await agencyApi('/v1/agency/embed-keys/ek_does_not_exist/revoke', { method: 'POST' }), 404);
   });
 
   test('bad settings bodies answer 400 and change nothing', async () => {
@@ -308,24 +287,19 @@ describe('malformed input answers 4xx JSON, never 500', () => {
       { portal_url: `https://northwind.example/${'p'.repeat(2000)}` },
       { portal_url: 7 },
     ]) {
-      await assertRejected(await agencyApi('/v1/agency', { method: 'PATCH', json }), 400);
+      await expectError(await agencyApi('/v1/agency', { method: 'PATCH', json }), 400);
     }
-    await assertRejected(
-      await agencyApi('/v1/agency', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"name":' }),
-      400,
-    );
-    await assertRejected(
-      await agencyApi('/v1/agency/origins', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '[' }),
-      400,
-    );
-    await assertRejected(await agencyApi('/v1/agency/api-keys', { method: 'POST', json: { label: 'l'.repeat(201) } }), 400);
-    await assertRejected(await agencyApi('/v1/agency/api-keys', { method: 'POST', json: { label: 3 } }), 400);
+    await expectError(await agencyApi('/v1/agency', { method: 'PATCH', ...brokenJson() }), 400);
+    await expectError(await agencyApi('/v1/agency/origins', { method: 'PUT', ...brokenJson('[') }), 400);
+    await expectError(await agencyApi('/v1/agency/api-keys', { method: 'POST', ...brokenJson() }), 400);
+    await expectError(await agencyApi('/v1/agency/api-keys', { method: 'POST', json: { label: 'l'.repeat(201) } }), 400);
+    await expectError(await agencyApi('/v1/agency/api-keys', { method: 'POST', json: { label: 3 } }), 400);
     assert.deepEqual(await expectStatus(await agencyApi('/v1/agency'), 200), before);
   });
 
   test('bad audit queries answer 400', async () => {
     for (const query of ['limit=0', 'limit=501', 'limit=abc', 'limit=1.5', 'client_id=nope', 'limit=1&limit=2']) {
-      await assertRejected(await agencyApi(`/v1/agency/audit?${query}`), 400);
+      await expectError(await agencyApi(`/v1/agency/audit?${query}`), 400);
     }
   });
 });
