@@ -5,6 +5,7 @@ import { ApiError, notFound } from '../errors.ts';
 import type { FileStore, StoredFile } from '../files.ts';
 import type { DocumentDetail, DocumentSummary, DocumentVersion } from '../types.ts';
 import { recordAudit } from './audit.ts';
+import { assertClientOwned } from './clients.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
 /** Where a read runs: the pool or an open transaction. */
@@ -181,14 +182,7 @@ export interface NewDocument {
 /** Creates an empty document for one of the agency's clients (and, optionally, its project). */
 export async function createDocument(sql: Sql, agency: AuthedAgency, input: NewDocument) {
   return sql.begin(async (tx) => {
-    const [owner] = await tx<{ client_ok: boolean; project_ok: boolean }[]>`
-      select exists (select 1 from clients c where c.id = ${input.client_id} and c.agency_id = ${agency.id}) as client_ok,
-             (${input.project_id ?? null}::uuid is null or exists (
-                select 1 from projects p
-                where p.id = ${input.project_id ?? null}::uuid and p.agency_id = ${agency.id}
-                  and p.client_id = ${input.client_id})) as project_ok`;
-    if (!owner.client_ok) throw notFound('Client');
-    if (!owner.project_ok) throw notFound('Project');
+    await assertClientOwned(tx, agency.id, input.client_id, input.project_id ?? null);
     const [created] = await tx<{ id: string }[]>`
       insert into documents (agency_id, client_id, project_id, title)
       values (${agency.id}, ${input.client_id}, ${input.project_id ?? null}, ${input.title})
