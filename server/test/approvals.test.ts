@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CreatedAgency } from '../db/agencies.ts';
 import type { Approval, DocumentVersion } from '../types.ts';
+import { brokenJson, expectStatus } from './agency-helpers.ts';
 import { setup } from './helpers.ts';
 
 const ctx = await setup();
@@ -24,14 +25,9 @@ function agencyCall(agency: CreatedAgency, path: string, init: RequestInit & { j
   return ctx.request(`/v1/agency${path}`, { ...init, bearer: agency.api_key });
 }
 
-async function json<T>(res: Response, status: number): Promise<T> {
-  assert.equal(res.status, status, await res.clone().text());
-  return (await res.json()) as T;
-}
-
 /** A document of `clientId` with `count` versions uploaded through the API; answers the versions, oldest first. */
 async function documentWithVersions(agency: CreatedAgency, clientId: string, title: string, count: number) {
-  const doc = await json<{ id: string }>(
+  const doc = await expectStatus<{ id: string }>(
     await agencyCall(agency, '/documents', { method: 'POST', json: { client_id: clientId, title } }),
     201,
   );
@@ -40,7 +36,7 @@ async function documentWithVersions(agency: CreatedAgency, clientId: string, tit
     const form = new FormData();
     form.set('file', new File([`${title} round ${n}`], `${title}-v${n}.pdf`, { type: 'application/pdf' }));
     form.set('note', `Round ${n}`);
-    versions.push(await json(await agencyCall(agency, `/documents/${doc.id}/versions`, { method: 'POST', body: form }), 201));
+    versions.push(await expectStatus(await agencyCall(agency, `/documents/${doc.id}/versions`, { method: 'POST', body: form }), 201));
   }
   return { id: doc.id, versions };
 }
@@ -51,7 +47,7 @@ function requestApproval(agency: CreatedAgency, body: Record<string, unknown>) {
 
 /** A request the agency makes that must succeed. */
 async function requested(body: Record<string, unknown>) {
-  return json<AgencyApproval>(await requestApproval(agencyX, body), 201);
+  return expectStatus<AgencyApproval>(await requestApproval(agencyX, body), 201);
 }
 
 function decide(bearer: string, id: string, body: unknown) {
@@ -104,7 +100,7 @@ describe('approvals: request and decide', () => {
   });
 
   test('the client sees it, bound to the version it was asked about, in the client shape', async () => {
-    const [listed, ...others] = await json<Approval[]>(await ctx.request('/v1/approvals', { bearer: clientA }), 200);
+    const [listed, ...others] = await expectStatus<Approval[]>(await ctx.request('/v1/approvals', { bearer: clientA }), 200);
     assert.equal(others.length, 0);
     assert.deepEqual(Object.keys(listed).sort(), [
       'created_at', 'decision', 'document', 'due_on', 'id', 'message', 'requested_by', 'status', 'title', 'version',
@@ -112,12 +108,12 @@ describe('approvals: request and decide', () => {
     assert.deepEqual(Object.keys(listed.version).sort(), ['created_at', 'filename', 'id', 'note', 'version']);
     const { client_id: _agencyOnly, ...clientShape } = approval;
     assert.deepEqual(listed, clientShape);
-    assert.deepEqual(await json(await ctx.request(`/v1/approvals/${approval.id}`, { bearer: clientA }), 200), clientShape);
+    assert.deepEqual(await expectStatus(await ctx.request(`/v1/approvals/${approval.id}`, { bearer: clientA }), 200), clientShape);
   });
 
   test('the client approves once: the decision records the exact version, who, and is audited', async () => {
     const answer = await decide(clientA, approval.id, { decision: 'approved', comment: '  Looks great  ' });
-    const decided = await json<Approval>(answer, 200);
+    const decided = await expectStatus<Approval>(answer, 200);
     assert.equal(decided.status, 'approved');
     assert.equal(decided.version.version, 1, 'still bound to v1 although v2 exists');
     const { decided_at, ...decision } = decided.decision!;
@@ -136,7 +132,7 @@ describe('approvals: request and decide', () => {
       select actor_type, data from audit_log where action = 'approval.decided' and subject_id = ${approval.id}`;
     assert.deepEqual([...audit], [{ actor_type: 'client', data: { decision: 'approved', version: 1, comment: 'Looks great' } }]);
 
-    const agencyView = await json<AgencyApproval>(await agencyCall(agencyX, `/approvals/${approval.id}`), 200);
+    const agencyView = await expectStatus<AgencyApproval>(await agencyCall(agencyX, `/approvals/${approval.id}`), 200);
     assert.deepEqual(agencyView.decision, decided.decision);
   });
 
@@ -145,7 +141,7 @@ describe('approvals: request and decide', () => {
     const again = await decide(clientA, approval.id, { decision: 'changes_requested', comment: 'Wait' });
     assert.deepEqual(await errorOf(again), { status: 409, code: 'already_decided' });
     assert.deepEqual(await snapshot(), before);
-    const current = await json<Approval>(await ctx.request(`/v1/approvals/${approval.id}`, { bearer: clientA }), 200);
+    const current = await expectStatus<Approval>(await ctx.request(`/v1/approvals/${approval.id}`, { bearer: clientA }), 200);
     assert.equal(current.status, 'approved');
   });
 
@@ -159,7 +155,7 @@ describe('approvals: request and decide', () => {
       assert.deepEqual(answers.map((res) => res.status).sort(), [200, 409]);
       const loser = answers.find((res) => res.status === 409)!;
       assert.equal((await errorOf(loser)).code, 'already_decided');
-      const winner = await json<Approval>(answers.find((res) => res.status === 200)!, 200);
+      const winner = await expectStatus<Approval>(answers.find((res) => res.status === 200)!, 200);
       const decisions = await ctx.sql<{ decision: string }[]>`
         select decision from approval_decisions where approval_request_id = ${request.id}`;
       assert.deepEqual(decisions.map((d) => d.decision), [winner.status]);
@@ -172,7 +168,7 @@ describe('approvals: request and decide', () => {
     const request = await requested({ document_version_id: homepageV2.id, title: 'Final check' });
     assert.equal(request.title, 'Final check');
     const answer = await decide(clientA, request.id, { decision: 'changes_requested', comment: '   ' });
-    const decided = await json<Approval>(answer, 200);
+    const decided = await expectStatus<Approval>(answer, 200);
     assert.equal(decided.status, 'changes_requested');
     assert.equal(decided.decision!.comment, null);
   });
@@ -185,32 +181,32 @@ describe('approvals: lists', () => {
     const newer = await requested({ document_version_id: logo.versions[0].id, title: 'Newer' });
     const decidedFirst = await requested({ document_version_id: logo.versions[0].id, title: 'Decided first' });
     const decidedLast = await requested({ document_version_id: logo.versions[0].id, title: 'Decided last' });
-    await json(await decide(clientA, decidedFirst.id, { decision: 'approved' }), 200);
-    await json(await decide(clientA, decidedLast.id, { decision: 'approved' }), 200);
+    await expectStatus(await decide(clientA, decidedFirst.id, { decision: 'approved' }), 200);
+    await expectStatus(await decide(clientA, decidedLast.id, { decision: 'approved' }), 200);
 
-    const all = await json<Approval[]>(await ctx.request('/v1/approvals', { bearer: clientA }), 200);
+    const all = await expectStatus<Approval[]>(await ctx.request('/v1/approvals', { bearer: clientA }), 200);
     const statuses = all.map((a) => a.status);
     assert.deepEqual(statuses.slice(0, 2), ['pending', 'pending']);
     assert.ok(statuses.slice(2).every((s) => s !== 'pending'));
     assert.deepEqual(all.slice(0, 2).map((a) => a.id), [older.id, newer.id]);
     assert.deepEqual(all.slice(2, 4).map((a) => a.id), [decidedLast.id, decidedFirst.id]);
 
-    const pending = await json<Approval[]>(await ctx.request('/v1/approvals?status=pending', { bearer: clientA }), 200);
+    const pending = await expectStatus<Approval[]>(await ctx.request('/v1/approvals?status=pending', { bearer: clientA }), 200);
     assert.deepEqual(pending.map((a) => a.id), [older.id, newer.id]);
-    const decided = await json<Approval[]>(await ctx.request('/v1/approvals?status=decided', { bearer: clientA }), 200);
+    const decided = await expectStatus<Approval[]>(await ctx.request('/v1/approvals?status=decided', { bearer: clientA }), 200);
     assert.deepEqual(decided.map((a) => a.id), all.slice(2).map((a) => a.id));
-    assert.deepEqual(await json(await ctx.request('/v1/approvals?status=all', { bearer: clientA }), 200), all);
+    assert.deepEqual(await expectStatus(await ctx.request('/v1/approvals?status=all', { bearer: clientA }), 200), all);
   });
 
   test("the agency lists every client's requests, or one client's, with status filters", async () => {
     const brief = await documentWithVersions(agencyX, clientIds['client-b'], 'Brief', 1);
     const forB = await requested({ document_version_id: brief.versions[0].id });
-    const everyone = await json<AgencyApproval[]>(await agencyCall(agencyX, '/approvals'), 200);
+    const everyone = await expectStatus<AgencyApproval[]>(await agencyCall(agencyX, '/approvals'), 200);
     assert.ok(everyone.some((a) => a.id === forB.id));
     assert.ok(everyone.some((a) => a.client_id === clientIds['client-a']));
-    const onlyB = await json<AgencyApproval[]>(await agencyCall(agencyX, `/approvals?client_id=${clientIds['client-b']}`), 200);
+    const onlyB = await expectStatus<AgencyApproval[]>(await agencyCall(agencyX, `/approvals?client_id=${clientIds['client-b']}`), 200);
     assert.deepEqual(onlyB.map((a) => a.id), [forB.id]);
-    const pendingA = await json<AgencyApproval[]>(
+    const pendingA = await expectStatus<AgencyApproval[]>(
       await agencyCall(agencyX, `/approvals?client_id=${clientIds['client-a']}&status=pending`),
       200,
     );
@@ -223,22 +219,22 @@ describe('approvals: tenant isolation', () => {
     const pending = await requested({ document_version_id: homepageV2.id, title: 'Only for A' });
     const before = await snapshot();
     for (const bearer of [clientB, clientOfY]) {
-      const listed = await json<Approval[]>(await ctx.request('/v1/approvals', { bearer }), 200);
+      const listed = await expectStatus<Approval[]>(await ctx.request('/v1/approvals', { bearer }), 200);
       assert.ok(!listed.some((a) => a.id === pending.id));
       assert.deepEqual(await errorOf(await ctx.request(`/v1/approvals/${pending.id}`, { bearer })), NOT_FOUND);
       assert.deepEqual(await errorOf(await decide(bearer, pending.id, { decision: 'approved' })), NOT_FOUND);
     }
     assert.deepEqual(await snapshot(), before);
-    const still = await json<Approval>(await ctx.request(`/v1/approvals/${pending.id}`, { bearer: clientA }), 200);
+    const still = await expectStatus<Approval>(await ctx.request(`/v1/approvals/${pending.id}`, { bearer: clientA }), 200);
     assert.equal(still.status, 'pending');
   });
 
   test("another agency cannot read, list or request approval of the agency's versions", async () => {
-    const [someApproval] = await json<AgencyApproval[]>(await agencyCall(agencyX, '/approvals'), 200);
+    const [someApproval] = await expectStatus<AgencyApproval[]>(await agencyCall(agencyX, '/approvals'), 200);
     const before = await snapshot();
     assert.deepEqual(await errorOf(await agencyCall(agencyY, `/approvals/${someApproval.id}`)), NOT_FOUND);
-    assert.deepEqual(await json(await agencyCall(agencyY, '/approvals'), 200), []);
-    assert.deepEqual(await json(await agencyCall(agencyY, `/approvals?client_id=${clientIds['client-a']}`), 200), []);
+    assert.deepEqual(await expectStatus(await agencyCall(agencyY, '/approvals'), 200), []);
+    assert.deepEqual(await expectStatus(await agencyCall(agencyY, `/approvals?client_id=${clientIds['client-a']}`), 200), []);
     const stolen = await requestApproval(agencyY, { document_version_id: homepageV1.id });
     assert.deepEqual(await errorOf(stolen), NOT_FOUND);
     assert.deepEqual(await snapshot(), before);
@@ -272,8 +268,7 @@ describe('approvals: malformed input', () => {
     const broken = await ctx.request(`/v1/approvals/${request.id}/decision`, {
       method: 'POST',
       bearer: clientA,
-      body: '{"decision":',
-      headers: { 'content-type': 'application/json' },
+      ...brokenJson('{"decision":'),
     });
     assert.deepEqual(await errorOf(broken), { status: 400, code: 'invalid_request' });
     const noType = await ctx.request(`/v1/approvals/${request.id}/decision`, {
@@ -285,7 +280,7 @@ describe('approvals: malformed input', () => {
     assert.equal((await decide('', request.id, { decision: 'approved' })).status, 401);
     assert.deepEqual(await snapshot(), before);
     // A long comment within the limit is fine.
-    const ok = await json<Approval>(await decide(clientA, request.id, { decision: 'approved', comment: 'x'.repeat(5000) }), 200);
+    const ok = await expectStatus<Approval>(await decide(clientA, request.id, { decision: 'approved', comment: 'x'.repeat(5000) }), 200);
     assert.equal(ok.decision!.comment!.length, 5000);
   });
 
@@ -309,11 +304,7 @@ describe('approvals: malformed input', () => {
       const res = await requestApproval(agencyX, body as never);
       assert.deepEqual(await errorOf(res), { status: 400, code: 'invalid_request' }, JSON.stringify(body));
     }
-    const broken = await agencyCall(agencyX, '/approvals', {
-      method: 'POST',
-      body: '{',
-      headers: { 'content-type': 'application/json' },
-    });
+    const broken = await agencyCall(agencyX, '/approvals', { method: 'POST', ...brokenJson() });
     assert.equal((await errorOf(broken)).status, 400);
     assert.deepEqual(await errorOf(await requestApproval(agencyX, { document_version_id: MISSING })), NOT_FOUND);
     assert.equal((await errorOf(await agencyCall(agencyX, '/approvals?status=open'))).status, 400);

@@ -5,6 +5,7 @@ import { approvalsJson } from '../db/approvals.ts';
 import { documentJson, documentsJson } from '../db/documents.ts';
 import type { CreatedAgency } from '../db/agencies.ts';
 import type { DocumentDetail, DocumentSummary, DocumentVersion } from '../types.ts';
+import { brokenJson, expectStatus } from './agency-helpers.ts';
 import { setup } from './helpers.ts';
 
 const ctx = await setup();
@@ -36,8 +37,7 @@ function agencyCall(agency: CreatedAgency, path: string, init: RequestInit & { j
 
 async function createDocument(agency: CreatedAgency, clientId: string, title: string) {
   const res = await agencyCall(agency, '/documents', { method: 'POST', json: { client_id: clientId, title } });
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()) as DocumentDetail & { client_id: string };
+  return expectStatus<DocumentDetail & { client_id: string }>(res, 201);
 }
 
 function upload(agency: CreatedAgency, documentId: string, file: File, fields: Record<string, string> = {}) {
@@ -48,9 +48,7 @@ function upload(agency: CreatedAgency, documentId: string, file: File, fields: R
 }
 
 async function uploadOk(agency: CreatedAgency, documentId: string, file: File, fields: Record<string, string> = {}) {
-  const res = await upload(agency, documentId, file, fields);
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()) as Omit<DocumentVersion, 'viewed'>;
+  return expectStatus<Omit<DocumentVersion, 'viewed'>>(await upload(agency, documentId, file, fields), 201);
 }
 
 async function errorOf(res: Response) {
@@ -323,11 +321,7 @@ describe('documents: malformed input', () => {
       const res = await agencyCall(agencyX, '/documents', { method: 'POST', json });
       assert.equal((await errorOf(res)).status, 400, JSON.stringify(json));
     }
-    const broken = await agencyCall(agencyX, '/documents', {
-      method: 'POST',
-      body: '{"client_id":',
-      headers: { 'content-type': 'application/json' },
-    });
+    const broken = await agencyCall(agencyX, '/documents', { method: 'POST', ...brokenJson() });
     assert.deepEqual(await errorOf(broken), { status: 400, code: 'invalid_request' });
     const unknownClient = await agencyCall(agencyX, '/documents', { method: 'POST', json: { client_id: MISSING, title: 'x' } });
     assert.deepEqual(await errorOf(unknownClient), { status: 404, code: 'not_found' });
