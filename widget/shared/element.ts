@@ -123,6 +123,7 @@ export abstract class PorchPart extends PorchElement {
   protected readonly revealKind: DeepLink['kind'] | null = null;
 
   #revealed: DeepLink | null = null;
+  #linkTaken: DeepLink | null = null;
 
   protected abstract renderContent(data: PortalResponse): unknown;
 
@@ -146,6 +147,14 @@ export abstract class PorchPart extends PorchElement {
             : html`<div aria-label="Loading" role="img"><span class="skeleton"></span><span class="skeleton"></span><span class="skeleton"></span></div>`}
       ${this.renderAnnouncement()}
     </section>`;
+  }
+
+  /** The deep link to this part's kind of item, once (the first update with data after it arrives); else null. */
+  protected takeDeepLink(): DeepLink | null {
+    const focus = this.portal?.focus;
+    if (!focus || focus.kind !== this.revealKind || focus === this.#linkTaken || !this.portal?.data || !this.api) return null;
+    this.#linkTaken = focus;
+    return focus;
   }
 
   /** Whether row `id` is the item a deep link asked for. */

@@ -2,8 +2,7 @@
  * Test helpers for the widget: a portal answer to render (unit tests stub fetch with it), ways to
  * mount elements and wait for them, and queries that reach into shadow roots.
  */
-import { fixture } from '@open-wc/testing';
-import type { LitElement, TemplateResult } from 'lit';
+import { render, type LitElement, type TemplateResult } from 'lit';
 import type { Approval, DocumentDetail, DocumentVersion, Invoice, PortalResponse } from '../../server/types.ts';
 import '../porch.ts';
 
@@ -151,13 +150,28 @@ export async function settle(root: Element): Promise<void> {
   }
 }
 
-/** Mounts a portal (or anything holding one) and resolves once it loaded or failed, fully rendered. */
+const mounted: HTMLElement[] = [];
+
+// Each test starts on an empty page.
+afterEach(() => {
+  for (const container of mounted.splice(0)) container.remove();
+});
+
+/**
+ * Mounts a portal (or anything holding one) and resolves once it loaded or failed, fully rendered.
+ * (Not @open-wc's fixture: it waits for an animation frame, which a test tab in the background
+ * never gets when test files run side by side.)
+ */
 export async function mount<T extends Element>(template: TemplateResult): Promise<T> {
   const loaded = new Promise((resolve) => {
     document.addEventListener('porch-ready', resolve, { once: true });
     document.addEventListener('porch-error', resolve, { once: true });
   });
-  const el = await fixture<T>(template);
+  const container = document.createElement('div');
+  mounted.push(container);
+  document.body.append(container);
+  render(template, container);
+  const el = container.firstElementChild as T;
   await loaded;
   await settle(el);
   return el;

@@ -160,6 +160,21 @@ describe('the widget against a real Porch server', () => {
     expect(bottom).to.be.at.most(window.innerHeight);
   });
 
+  it('opens an approval decided already from an email link, with who decided and when', async () => {
+    const client = await newClient();
+    const phone = await clientSession(client.externalId);
+    const { api } = await liveEnv();
+    await fetch(`${api}/v1/approvals/${client.approvalId}/decision`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${phone}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approved' }),
+    });
+    location.hash = `#porch/approval/${client.approvalId}`;
+    const portal = await portalFor(client.externalId);
+    expect(sections(portal)[0]).to.equal('porch-approvals');
+    await until(portal, () => deepText(deepQuery(portal, 'porch-approvals')!).includes('Approved by Ada Lovelace'), 'the decision');
+  });
+
   it('opens a document from an email link with its history', async () => {
     const client = await newClient();
     location.hash = `#porch/document/${client.documentId}`;
@@ -230,6 +245,15 @@ describe('the widget against a real Porch server', () => {
     } finally {
       window.fetch = original;
     }
+  });
+
+  it('is accessible with a decision open, on the real data', async () => {
+    const client = await newClient();
+    const portal = await portalFor(client.externalId);
+    buttonNamed(portal, 'Request changes').click();
+    buttonNamed(portal, 'History').click();
+    await until(portal, () => deepQuery(portal, '.history ol') && deepQuery(portal, 'textarea'), 'the open parts');
+    await expect(portal).to.be.accessible();
   });
 
   it('explains a refused token with a way to retry', async () => {

@@ -66,6 +66,28 @@ describe('<porch-approvals>', () => {
     }
   });
 
+  it('loads a deep-linked approval decided already, and shows who decided first', async () => {
+    const decided = {
+      ...pendingApproval,
+      id: 'appr-old',
+      title: 'Approve the sitemap',
+      status: 'approved' as const,
+      decision: { decision: 'approved' as const, comment: 'Go ahead', actor_name: 'Maya Okafor', actor_email: null, decided_at: '2025-02-01T10:00:00.000Z' },
+    };
+    location.hash = '#porch/approval/appr-old';
+    try {
+      stub = stubFetch({ 'GET /v1/portal': () => portalFixture(), 'GET /v1/approvals/appr-old': () => decided });
+      const portal = await mount<PorchPortal>(html`<porch-portal api=${API} token="t"><porch-approvals></porch-approvals></porch-portal>`);
+      const approvals = portal.querySelector('porch-approvals')!;
+      await until(approvals, () => deepQueryAll(approvals, 'li[part=row]').length === 2, 'the linked approval');
+      const first = deepQueryAll(approvals, 'li[part=row]')[0];
+      expect(first.dataset.id).to.equal('appr-old');
+      expect(deepText(first)).to.contain('Approve the sitemap').and.match(/Approved by Maya Okafor on/).and.contain('Go ahead');
+    } finally {
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+  });
+
   it('says what will appear when nothing waits', async () => {
     const approvals = await render({ ...portalFixture(), approvals: [], next_actions: [] });
     expect(deepText(approvals)).to.contain('Nothing needs your approval. When Northwind Studio asks you to sign something off, it will appear here.');

@@ -31,6 +31,16 @@ export class PorchApprovals extends PorchPart {
     return 'Waiting for your approval';
   }
 
+  override willUpdate(): void {
+    // A link to an approval the portal does not list (decided already): load it to show the decision.
+    const link = this.takeDeepLink();
+    if (link && !this.portal?.data?.approvals.some((a) => a.id === link.id)) {
+      this.attempt('load', (api) => api.approval(link.id)).then(
+        (approval) => approval && this.portal?.patch((data) => ({ ...data, approvals: [approval, ...data.approvals] })),
+      );
+    }
+  }
+
   protected renderContent({ approvals, agency }: PortalResponse) {
     if (!approvals.length) {
       return this.emptyState(`Nothing needs your approval. When ${agency.name} asks you to sign something off, it will appear here.`);

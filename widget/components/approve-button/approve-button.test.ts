@@ -1,4 +1,5 @@
 import { expect, html, oneEvent } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import type { Approval, Decision } from '../../../server/types.ts';
 import type { PorchApproveButton, PorchPortal } from '../../porch.ts';
 import {
@@ -133,6 +134,17 @@ describe('<porch-approve-button>', () => {
     await tap(button, 'Cancel');
     await tap(button, 'Request changes');
     expect(button.shadowRoot!.activeElement?.localName).to.equal('textarea');
+  });
+
+  it('is operable from the keyboard alone', async () => {
+    const button = await render();
+    buttonNamed(button, 'Approve').focus();
+    await sendKeys({ press: 'Enter' });
+    await settle(button);
+    expect(button.shadowRoot!.activeElement?.textContent?.trim()).to.equal('Confirm approval');
+    await sendKeys({ press: 'Enter' });
+    await until(button, () => deepText(button).includes('Approved by Maya Okafor'), 'the decision');
+    expect(sent).to.deep.equal([{ decision: 'approved' }]);
   });
 
   it('is accessible, before and during confirmation', async () => {

@@ -3,7 +3,6 @@ import { state } from 'lit/decorators.js';
 import type { DocumentDetail, DocumentSummary, DocumentVersion, PortalResponse } from '../../../server/types.ts';
 import type { PorchError } from '../../api/client.ts';
 import { asPorchError, downloadKey, PorchPart, renderProblem } from '../../shared/element.ts';
-import type { DeepLink } from '../../shared/deep-link.ts';
 import { emit } from '../../shared/events.ts';
 import { formatDate } from '../../shared/format.ts';
 import { documentsStyles } from './documents.styles.ts';
@@ -44,16 +43,11 @@ export class PorchDocuments extends PorchPart {
     return 'Documents';
   }
 
-  #openedFor: DeepLink | null = null;
-
   override willUpdate(): void {
-    // A deep link to a document opens its history, once.
-    const focus = this.portal?.focus;
-    const linked = focus?.kind === 'document' && this.portal?.data?.documents.find((d) => d.id === focus.id);
-    if (linked && focus !== this.#openedFor) {
-      this.#openedFor = focus;
-      if (!this.histories[linked.id] && linked.version_count > 1) this.loadHistory(linked.id);
-    }
+    // A deep link to a document opens its history.
+    const link = this.takeDeepLink();
+    const linked = link && this.portal?.data?.documents.find((d) => d.id === link.id);
+    if (linked && linked.version_count > 1 && !this.histories[linked.id]) this.loadHistory(linked.id);
   }
 
   protected renderContent({ documents, agency }: PortalResponse) {

@@ -1,4 +1,5 @@
 import { expect, html } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
 import type { PorchPortal } from '../../porch.ts';
 import {
   API,
@@ -163,6 +164,35 @@ describe('<porch-portal>', () => {
     } finally {
       part.remove();
     }
+  });
+
+  it('stops its loading animation for people who ask for reduced motion', async () => {
+    stub = stubFetch({ 'GET /v1/portal': () => new Promise(() => {}) });
+    await emulateMedia({ reducedMotion: 'reduce' });
+    const portal = document.createElement('porch-portal');
+    portal.token = 't';
+    portal.api = API;
+    document.body.append(portal);
+    try {
+      await until(portal, () => deepQuery(portal, '.skeleton'), 'a skeleton');
+      expect(getComputedStyle(deepQuery(portal, '.skeleton')!).animationName).to.equal('none');
+    } finally {
+      portal.remove();
+      await emulateMedia({ reducedMotion: 'no-preference' });
+    }
+  });
+
+  it('inherits the colours of a dark page and stays readable on it', async () => {
+    stub = stubFetch({ 'GET /v1/portal': () => portalFixture() });
+    const page = await mount<HTMLElement>(
+      html`<div class="dark-page"><porch-portal api=${API} token="t"></porch-portal></div>`,
+    );
+    page.style.background = '#111418';
+    page.style.color = '#eceae4';
+    const portal = page.querySelector('porch-portal')!;
+    await settle(portal);
+    expect(getComputedStyle(deepQuery(portal, 'h2')!).color).to.equal('rgb(236, 234, 228)');
+    await expect(page).to.be.accessible();
   });
 
   it('is accessible', async () => {
