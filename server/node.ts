@@ -273,8 +273,11 @@ export async function startServer(config: NodeConfig, log: (line: string) => voi
     }
     const server = serve({ fetch: createNodeApp(env, { demo: config.demo }).fetch, port: config.port });
     await new Promise<void>((resolveListen, rejectListen) => {
-      server.once('listening', resolveListen);
       server.once('error', rejectListen);
+      server.once('listening', () => {
+        server.off('error', rejectListen);
+        resolveListen();
+      });
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -282,7 +285,7 @@ export async function startServer(config: NodeConfig, log: (line: string) => voi
     const url = `http://localhost:${port}`;
 
     log(`Porch is listening on ${url}`);
-    log(`  database: ${db.embedded ? `embedded PGlite in ${config.dbDir} (set DATABASE_URL for a Postgres server)` : 'DATABASE_URL'}`);
+    log(`  database: ${db.embedded ? `embedded PGlite in ${config.dbDir} (set DATABASE_URL for a Postgres server)` : describeUrl(config.databaseUrl!)}`);
     log(`  files:    ${config.filesDir}`);
     if (config.demo) {
       log(`  demo site: ${url}/   (demo mode is on: the fixed demo credentials below work)`);
@@ -304,6 +307,16 @@ export async function startServer(config: NodeConfig, log: (line: string) => voi
   } catch (err) {
     await db.close();
     throw err;
+  }
+}
+
+/** A database URL without its credentials, for the log. */
+function describeUrl(url: string): string {
+  try {
+    const { protocol, host, pathname } = new URL(url);
+    return `${protocol}//${host}${pathname} (DATABASE_URL)`;
+  } catch {
+    return 'DATABASE_URL';
   }
 }
 

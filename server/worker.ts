@@ -78,7 +78,7 @@ export default {
       sql,
       files: r2FileStore(bindings.FILES),
       demo,
-      maxUploadBytes: bindings.MAX_UPLOAD_BYTES ? Number(bindings.MAX_UPLOAD_BYTES) : undefined,
+      maxUploadBytes: Number(bindings.MAX_UPLOAD_BYTES) || undefined,
     };
     try {
       return await app.fetch(request, env);
