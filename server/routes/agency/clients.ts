@@ -8,7 +8,8 @@ const name = z.string().trim().min(1).max(200);
 const email = z.string().trim().max(320).pipe(z.email());
 
 const newClient = z.object({
-  external_id: z.string().trim().min(1).max(200),
+  // Kept exactly as sent: it must equal the `sub` of the client's embed tokens.
+  external_id: z.string().min(1).max(200).regex(/\S/, 'must not be blank'),
   name: name.nullable().optional(),
   email: email.nullable().optional(),
 });
