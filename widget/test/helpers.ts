@@ -8,6 +8,13 @@ import '../porch.ts';
 
 export const API = 'https://porch.test';
 
+const cleanups: (() => void)[] = [];
+
+// Each test starts on an empty page with the real fetch: what a test mounts or stubs is undone after it.
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
 function version(n: number, viewed: boolean, note: string | null): DocumentVersion {
   return {
     id: `ver-${n}`,
@@ -110,8 +117,8 @@ export interface FetchStub {
 }
 
 /**
- * Replaces fetch for unit tests: signs in with any token and answers `routes` (keys like
- * `GET /v1/portal`); a handler's plain value becomes JSON. Anything else answers 404.
+ * Replaces fetch for unit tests, until the test ends: signs in with any token and answers `routes`
+ * (keys like `GET /v1/portal`); a handler's plain value becomes JSON. Anything else answers 404.
  */
 export function stubFetch(routes: Record<string, Handler>): FetchStub {
   const original = window.fetch;
@@ -128,7 +135,11 @@ export function stubFetch(routes: Record<string, Handler>): FetchStub {
     const answer = await handler(request);
     return answer instanceof Response ? answer : Response.json(answer);
   };
-  return { calls, restore: () => (window.fetch = original) };
+  const restore = () => {
+    window.fetch = original;
+  };
+  cleanups.push(restore);
+  return { calls, restore };
 }
 
 /** Every Lit element in `root`, light and shadow DOM, depth first. */
@@ -150,12 +161,6 @@ export async function settle(root: Element): Promise<void> {
   }
 }
 
-const mounted: HTMLElement[] = [];
-
-// Each test starts on an empty page.
-afterEach(() => {
-  for (const container of mounted.splice(0)) container.remove();
-});
 
 /**
  * Mounts a portal (or anything holding one) and resolves once it loaded or failed, fully rendered.
@@ -168,7 +173,7 @@ export async function mount<T extends Element>(template: TemplateResult): Promis
     document.addEventListener('porch-error', resolve, { once: true });
   });
   const container = document.createElement('div');
-  mounted.push(container);
+  cleanups.push(() => container.remove());
   document.body.append(container);
   render(template, container);
   const el = container.firstElementChild as T;
@@ -232,7 +237,7 @@ export interface DownloadCapture {
   restore(): void;
 }
 
-/** Catches downloads (object URL + `<a download>` click) instead of letting the browser save them. */
+/** Catches downloads (object URL + `<a download>` click) until the test ends, instead of letting the browser save them. */
 export function captureDownloads(): DownloadCapture {
   const files: DownloadCapture['files'] = [];
   const blobs = new Map<string, Blob>();
@@ -248,13 +253,12 @@ export function captureDownloads(): DownloadCapture {
     if (blob && this.download) files.push({ filename: this.download, blob });
     else click.call(this);
   };
-  return {
-    files,
-    restore() {
-      URL.createObjectURL = createObjectURL;
-      HTMLAnchorElement.prototype.click = click;
-    },
+  const restore = () => {
+    URL.createObjectURL = createObjectURL;
+    HTMLAnchorElement.prototype.click = click;
   };
+  cleanups.push(restore);
+  return { files, restore };
 }
 
 /** What the live regions below `root` currently say. */
@@ -263,4 +267,10 @@ export function announced(root: ParentNode): string {
     .map((region) => region.textContent ?? '')
     .join(' ')
     .replace(/\s+/g, ' ');
+}
+
+/** Opens the page as a link from an email would (`#porch/approval/<id>`, …), until the test ends. */
+export function followLink(fragment: string): void {
+  location.hash = fragment;
+  cleanups.push(() => history.replaceState(null, '', location.pathname + location.search));
 }

@@ -12,6 +12,7 @@ import {
   deepQuery,
   deepQueryAll,
   deepText,
+  followLink,
   mount,
   settle,
   until,
@@ -46,10 +47,6 @@ describe('the widget against a real Porch server', () => {
   let downloads: DownloadCapture;
   before(() => setViewport({ width: 375, height: 667 }));
   beforeEach(() => (downloads = captureDownloads()));
-  afterEach(() => {
-    downloads.restore();
-    history.replaceState(null, '', location.pathname + location.search);
-  });
 
   it("shows the demo client's phase, documents, approvals and invoices, phone-friendly and accessible", async () => {
     const portal = await portalFor('demo-client-1');
@@ -151,7 +148,7 @@ describe('the widget against a real Porch server', () => {
 
   it('opens an approval from an email link with its approve button first on screen', async () => {
     const client = await newClient();
-    location.hash = `#porch/approval/${client.approvalId}`;
+    followLink(`#porch/approval/${client.approvalId}`);
     const portal = await portalFor(client.externalId);
     expect(sections(portal)[0]).to.equal('porch-approvals');
     const approve = buttonNamed(deepQuery(portal, 'porch-approvals')!, 'Approve');
@@ -169,7 +166,7 @@ describe('the widget against a real Porch server', () => {
       headers: { authorization: `Bearer ${phone}`, 'content-type': 'application/json' },
       body: JSON.stringify({ decision: 'approved' }),
     });
-    location.hash = `#porch/approval/${client.approvalId}`;
+    followLink(`#porch/approval/${client.approvalId}`);
     const portal = await portalFor(client.externalId);
     expect(sections(portal)[0]).to.equal('porch-approvals');
     await until(portal, () => deepText(deepQuery(portal, 'porch-approvals')!).includes('Approved by Ada Lovelace'), 'the decision');
@@ -177,7 +174,7 @@ describe('the widget against a real Porch server', () => {
 
   it('opens a document from an email link with its history', async () => {
     const client = await newClient();
-    location.hash = `#porch/document/${client.documentId}`;
+    followLink(`#porch/document/${client.documentId}`);
     const portal = await portalFor(client.externalId);
     expect(sections(portal)[0]).to.equal('porch-documents');
     await until(portal, () => deepQuery(portal, '.history ol'), 'the history');

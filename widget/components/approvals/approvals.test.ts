@@ -6,6 +6,7 @@ import {
   captureDownloads,
   deepQueryAll,
   deepText,
+  followLink,
   mount,
   pendingApproval,
   portalFixture,
@@ -17,7 +18,6 @@ import {
 
 describe('<porch-approvals>', () => {
   let stub: FetchStub;
-  afterEach(() => stub.restore());
 
   async function render(data = portalFixture()) {
     stub = stubFetch({
@@ -40,30 +40,22 @@ describe('<porch-approvals>', () => {
 
   it('downloads the exact version under review', async () => {
     const downloads = captureDownloads();
-    try {
-      const approvals = await render();
-      buttonNamed(approvals, 'Review v3').click();
-      await until(approvals, () => downloads.files.length === 1, 'the download');
-      expect(downloads.files[0].filename).to.equal('homepage-v3.pdf');
-      expect(stub.calls).to.include('GET /v1/documents/doc-home/versions/3/download');
-    } finally {
-      downloads.restore();
-    }
+    const approvals = await render();
+    buttonNamed(approvals, 'Review v3').click();
+    await until(approvals, () => downloads.files.length === 1, 'the download');
+    expect(downloads.files[0].filename).to.equal('homepage-v3.pdf');
+    expect(stub.calls).to.include('GET /v1/documents/doc-home/versions/3/download');
   });
 
   it('puts a deep-linked approval first', async () => {
     const data = portalFixture();
     const other = { ...pendingApproval, id: 'appr-0', title: 'Approve Logo v1' };
     data.approvals = [other, pendingApproval];
-    location.hash = '#porch/approval/appr-1';
-    try {
-      const approvals = await render(data);
-      const rows = deepQueryAll(approvals, 'li[part=row]');
-      expect(rows.map((r) => r.dataset.id)).to.deep.equal(['appr-1', 'appr-0']);
-      expect(rows[0].hasAttribute('data-focused')).to.equal(true);
-    } finally {
-      history.replaceState(null, '', location.pathname + location.search);
-    }
+    followLink('#porch/approval/appr-1');
+    const approvals = await render(data);
+    const rows = deepQueryAll(approvals, 'li[part=row]');
+    expect(rows.map((r) => r.dataset.id)).to.deep.equal(['appr-1', 'appr-0']);
+    expect(rows[0].hasAttribute('data-focused')).to.equal(true);
   });
 
   it('loads a deep-linked approval decided already, and shows who decided first', async () => {
@@ -74,18 +66,14 @@ describe('<porch-approvals>', () => {
       status: 'approved' as const,
       decision: { decision: 'approved' as const, comment: 'Go ahead', actor_name: 'Maya Okafor', actor_email: null, decided_at: '2025-02-01T10:00:00.000Z' },
     };
-    location.hash = '#porch/approval/appr-old';
-    try {
-      stub = stubFetch({ 'GET /v1/portal': () => portalFixture(), 'GET /v1/approvals/appr-old': () => decided });
-      const portal = await mount<PorchPortal>(html`<porch-portal api=${API} token="t"><porch-approvals></porch-approvals></porch-portal>`);
-      const approvals = portal.querySelector('porch-approvals')!;
-      await until(approvals, () => deepQueryAll(approvals, 'li[part=row]').length === 2, 'the linked approval');
-      const first = deepQueryAll(approvals, 'li[part=row]')[0];
-      expect(first.dataset.id).to.equal('appr-old');
-      expect(deepText(first)).to.contain('Approve the sitemap').and.match(/Approved by Maya Okafor on/).and.contain('Go ahead');
-    } finally {
-      history.replaceState(null, '', location.pathname + location.search);
-    }
+    followLink('#porch/approval/appr-old');
+    stub = stubFetch({ 'GET /v1/portal': () => portalFixture(), 'GET /v1/approvals/appr-old': () => decided });
+    const portal = await mount<PorchPortal>(html`<porch-portal api=${API} token="t"><porch-approvals></porch-approvals></porch-portal>`);
+    const approvals = portal.querySelector('porch-approvals')!;
+    await until(approvals, () => deepQueryAll(approvals, 'li[part=row]').length === 2, 'the linked approval');
+    const first = deepQueryAll(approvals, 'li[part=row]')[0];
+    expect(first.dataset.id).to.equal('appr-old');
+    expect(deepText(first)).to.contain('Approve the sitemap').and.match(/Approved by Maya Okafor on/).and.contain('Go ahead');
   });
 
   it('says what will appear when nothing waits', async () => {

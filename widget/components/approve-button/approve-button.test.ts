@@ -14,7 +14,6 @@ import {
   settle,
   stubFetch,
   until,
-  type FetchStub,
 } from '../../test/helpers.ts';
 
 function decided(decision: Decision, comment: string | null): Approval {
@@ -26,13 +25,11 @@ function decided(decision: Decision, comment: string | null): Approval {
 }
 
 describe('<porch-approve-button>', () => {
-  let stub: FetchStub;
   let sent: unknown[];
-  afterEach(() => stub.restore());
 
   async function render(decide: (body: { decision: Decision; comment?: string }) => unknown = (b) => decided(b.decision, b.comment ?? null)) {
     sent = [];
-    stub = stubFetch({
+    stubFetch({
       'GET /v1/portal': () => portalFixture(),
       'POST /v1/approvals/appr-1/decision': async (request) => {
         const body = await request.json();

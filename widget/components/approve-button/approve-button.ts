@@ -36,18 +36,18 @@ export class PorchApproveButton extends PorchElement {
   @property({ attribute: 'approval-id' }) accessor approvalId: string | null = null;
 
   /** `idle`, or the decision waiting for confirmation. */
-  @state() accessor step: 'idle' | Decision = 'idle';
-  @state() accessor comment = '';
+  @state() private accessor step: 'idle' | Decision = 'idle';
+  @state() private accessor comment = '';
   /** Why the last confirmation did not go through. */
-  @state() accessor problem = '';
+  @state() private accessor problem = '';
   /** The approval as the API last answered it to this element. */
-  @state() accessor latest: Approval | undefined;
+  @state() private accessor latest: Approval | undefined;
 
-  @query('textarea') accessor commentField!: HTMLTextAreaElement | null;
-  @query('.confirm .primary') accessor confirmButton!: HTMLButtonElement | null;
+  @query('textarea') private accessor commentField!: HTMLTextAreaElement | null;
+  @query('.confirm .primary') private accessor confirmButton!: HTMLButtonElement | null;
 
   /** The freshest copy: the portal's data, then this element's own answer, then the property. */
-  get current(): Approval | undefined {
+  private get current(): Approval | undefined {
     const id = this.approval?.id ?? this.approvalId;
     return this.portal?.data?.approvals.find((a) => a.id === id) ?? (this.latest?.id === id ? this.latest : this.approval);
   }
@@ -113,7 +113,7 @@ export class PorchApproveButton extends PorchElement {
     </div>`;
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     // Move focus with the step, so the second tap (or Enter) is where the eye is.
     if (changed.has('step') && this.step !== 'idle') {

@@ -22,10 +22,6 @@ describe('<porch-documents>', () => {
   let stub: FetchStub;
   let downloads: DownloadCapture;
   beforeEach(() => (downloads = captureDownloads()));
-  afterEach(() => {
-    stub.restore();
-    downloads.restore();
-  });
 
   async function render(data = portalFixture(), routes: Parameters<typeof stubFetch>[0] = {}) {
     stub = stubFetch({

@@ -34,10 +34,10 @@ export class PorchDocuments extends PorchPart {
   protected override readonly revealKind = 'document' as const;
 
   /** What the search box holds. */
-  @state() accessor query = '';
+  @state() private accessor query = '';
 
   /** Version histories by document id, loaded when first opened; present means open. */
-  @state() accessor histories: Record<string, History> = {};
+  @state() private accessor histories: Record<string, History> = {};
 
   protected get heading() {
     return 'Documents';

@@ -11,20 +11,14 @@ import {
   portalFixture,
   stubFetch,
   type DownloadCapture,
-  type FetchStub,
 } from '../../test/helpers.ts';
 
 describe('<porch-invoices>', () => {
-  let stub: FetchStub;
   let downloads: DownloadCapture;
   beforeEach(() => (downloads = captureDownloads()));
-  afterEach(() => {
-    stub.restore();
-    downloads.restore();
-  });
 
   async function render(data = portalFixture(), markup = html`<porch-invoices></porch-invoices>`, locale = 'en-US') {
-    stub = stubFetch({
+    stubFetch({
       'GET /v1/portal': () => data,
       'GET /v1/invoices/inv-2/pdf': () => new Response('%PDF-1.7', { headers: { 'content-type': 'application/pdf' } }),
     });

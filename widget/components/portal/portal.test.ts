@@ -7,6 +7,7 @@ import {
   deepQuery,
   deepQueryAll,
   deepText,
+  followLink,
   mount,
   portalFixture,
   settle,
@@ -21,10 +22,6 @@ const sections = (portal: PorchPortal) =>
 
 describe('<porch-portal>', () => {
   let stub: FetchStub;
-  afterEach(() => {
-    stub.restore();
-    history.replaceState(null, '', location.pathname + location.search);
-  });
 
   it('lays out the next action first, then status, documents and invoices', async () => {
     stub = stubFetch({ 'GET /v1/portal': () => portalFixture() });
@@ -110,7 +107,7 @@ describe('<porch-portal>', () => {
   });
 
   it('opens a deep-linked document first, with its history', async () => {
-    location.hash = '#porch/document/doc-home';
+    followLink('#porch/document/doc-home');
     stub = stubFetch({
       'GET /v1/portal': () => portalFixture(),
       'GET /v1/documents/doc-home': async () => (await import('../../test/helpers.ts')).homepageDetail,
@@ -124,7 +121,7 @@ describe('<porch-portal>', () => {
   it('follows a deep link that arrives while the page is open', async () => {
     stub = stubFetch({ 'GET /v1/portal': () => portalFixture() });
     const portal = await mount<PorchPortal>(html`<porch-portal api=${API} token="t"></porch-portal>`);
-    location.hash = '#porch/invoice/inv-1';
+    followLink('#porch/invoice/inv-1');
     await until(portal, () => sections(portal)[0] === 'porch-invoices', 'the invoices first');
     expect(deepQuery(portal, 'li[data-focused]')!.dataset.id).to.equal('inv-1');
   });

@@ -93,15 +93,15 @@ export class PorchPortal extends LitElement {
   @property() accessor locale: string | undefined;
 
   /** Whether the page put its own layout inside. */
-  @state() accessor customLayout = false;
+  @state() private accessor customLayout = false;
 
   @provide({ context: apiContext })
   @state()
-  accessor client: PorchApi | undefined;
+  private accessor client: PorchApi | undefined;
 
   @provide({ context: portalContext })
   @state()
-  accessor portal: PortalState = {
+  private accessor portal: PortalState = {
     status: 'pending',
     focus: parseDeepLink(location.hash),
     reload: () => this.load(),

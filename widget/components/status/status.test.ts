@@ -1,13 +1,11 @@
 import { expect, html } from '@open-wc/testing';
 import type { PorchPortal } from '../../porch.ts';
-import { API, deepQuery, deepText, mount, portalFixture, settle, stubFetch, type FetchStub } from '../../test/helpers.ts';
+import { API, deepQuery, deepText, mount, portalFixture, settle, stubFetch } from '../../test/helpers.ts';
 
 describe('<porch-status>', () => {
-  let stub: FetchStub;
-  afterEach(() => stub.restore());
 
   async function render(data = portalFixture()) {
-    stub = stubFetch({ 'GET /v1/portal': () => data });
+    stubFetch({ 'GET /v1/portal': () => data });
     const portal = await mount<PorchPortal>(html`<porch-portal api=${API} token="t"><porch-status></porch-status></porch-portal>`);
     return portal.querySelector('porch-status')!;
   }

@@ -32,7 +32,7 @@ export class PorchStatus extends PorchPart {
   /** The id of the project to show; the most recently updated one by default. */
   @property() accessor project: string | null = null;
 
-  @state() accessor phasesOpen = false;
+  @state() private accessor phasesOpen = false;
 
   protected get heading() {
     return 'Project status';
