@@ -2,16 +2,7 @@ import type { AuthedAgency, AuthedClient } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Approval, Decision } from '../types.ts';
 import { recordAudit } from './audit.ts';
-import {
-  clientReader,
-  readerOfAgency,
-  readerOfClient,
-  selectJson,
-  type JsonFragment,
-  type Queryable,
-  type Reader,
-  type Scope,
-} from './documents.ts';
+import { clientReader, readerOfAgency, readerOfClient, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
 import type { Sql } from './sql.ts';
 
 export type ApprovalFilter = 'pending' | 'decided' | 'all';

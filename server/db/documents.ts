@@ -1,4 +1,3 @@
-import type postgres from 'postgres';
 import { randomSecret, sha256Hex } from '../auth/crypto.ts';
 import type { AuthedAgency, AuthedClient } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -6,37 +5,8 @@ import type { FileStore, StoredFile } from '../files.ts';
 import type { DocumentDetail, DocumentSummary, DocumentVersion } from '../types.ts';
 import { recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
-import type { Sql, TransactionSql } from './sql.ts';
-
-/** Where a read runs: the pool or an open transaction. */
-export type Queryable = Sql | TransactionSql;
-
-/** A query fragment that evaluates to one JSON value; `/v1/portal` composes several into one statement. */
-export type JsonFragment = postgres.PendingQuery<postgres.Row[]>;
-
-/** The one client a client-facing read covers. */
-export interface Scope {
-  agencyId: string;
-  clientId: string;
-}
-
-/**
- * Who reads. A client sees its own documents that have at least one version; the agency sees
- * every document of its clients (or of one), including empty ones, each with its `client_id`.
- */
-export type Reader = ({ side: 'client' } & Scope) | { side: 'agency'; agencyId: string; clientId?: string };
-
-export const clientReader = (scope: Scope): Reader => ({ side: 'client', ...scope });
-export const readerOfClient = (client: AuthedClient): Reader =>
-  clientReader({ agencyId: client.agencyId, clientId: client.id });
-export const readerOfAgency = (agency: AuthedAgency, clientId?: string): Reader =>
-  ({ side: 'agency', agencyId: agency.id, clientId });
-
-/** Runs a JSON fragment on its own. */
-export async function selectJson<T>(sql: Queryable, fragment: JsonFragment): Promise<T> {
-  const [row] = await sql<{ value: T }[]>`select ${fragment} as value`;
-  return row.value;
-}
+import { clientReader, readerOfAgency, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
+import type { Sql } from './sql.ts';
 
 /** Escapes LIKE's wildcards so a search for "50%" finds "50%", not everything that starts with 50. */
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');

@@ -3,16 +3,7 @@ import { ApiError, notFound } from '../errors.ts';
 import type { Invoice } from '../types.ts';
 import { recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
-import {
-  clientReader,
-  readerOfAgency,
-  readerOfClient,
-  selectJson,
-  type JsonFragment,
-  type Queryable,
-  type Reader,
-  type Scope,
-} from './documents.ts';
+import { clientReader, readerOfAgency, readerOfClient, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
 import type { Sql } from './sql.ts';
 
 /** An invoice as the agency sees it: the client's shape plus whose it is and its tax rate. */

@@ -1,6 +1,7 @@
 import type { Approval, Invoice, NextAction, PortalResponse } from '../types.ts';
 import { approvalsJson } from './approvals.ts';
-import { documentsJson, type Scope } from './documents.ts';
+import { documentsJson } from './documents.ts';
+import { type Scope } from './reader.ts';
 import { invoicesJson } from './invoices.ts';
 import { projectsJson } from './projects.ts';
 import type { Sql } from './sql.ts';

@@ -3,15 +3,7 @@ import { ApiError, notFound } from '../errors.ts';
 import type { Project } from '../types.ts';
 import { recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
-import {
-  clientReader,
-  readerOfAgency,
-  selectJson,
-  type JsonFragment,
-  type Queryable,
-  type Reader,
-  type Scope,
-} from './documents.ts';
+import { clientReader, readerOfAgency, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
 /** A project as the agency sees it: the client's shape plus whose it is. */

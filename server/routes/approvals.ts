@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { decideApproval, getApproval, listApprovals } from '../db/approvals.ts';
-import { readerOfClient } from '../db/documents.ts';
+import { readerOfClient } from '../db/reader.ts';
 import type { AppEnv } from '../env.ts';
 import { idParam, validate } from '../validate.ts';
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { getDocument, listDocuments, openDocumentVersion, readerOfClient } from '../db/documents.ts';
+import { getDocument, listDocuments, openDocumentVersion } from '../db/documents.ts';
+import { readerOfClient } from '../db/reader.ts';
 import type { AppEnv } from '../env.ts';
 import { uuid, validate } from '../validate.ts';
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { getApproval, listApprovals, requestApproval } from '../../db/approvals.ts';
-import { readerOfAgency } from '../../db/documents.ts';
+import { readerOfAgency } from '../../db/reader.ts';
 import type { AppEnv } from '../../env.ts';
 import { idParam, uuid, validate } from '../../validate.ts';
 import { approvalStatusQuery } from '../approvals.ts';

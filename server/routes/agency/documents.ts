@@ -2,14 +2,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
-import {
-  addDocumentVersion,
-  createDocument,
-  getDocument,
-  listDocuments,
-  payloadTooLarge,
-  readerOfAgency,
-} from '../../db/documents.ts';
+import { addDocumentVersion, createDocument, getDocument, listDocuments, payloadTooLarge } from '../../db/documents.ts';
+import { readerOfAgency } from '../../db/reader.ts';
 import type { AppEnv, PorchEnv } from '../../env.ts';
 import { idParam, uuid, validate } from '../../validate.ts';
 
