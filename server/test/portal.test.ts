@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PortalResponse } from '../types.ts';
+import { agencyCall as fixtureCall, fileForm } from './fixtures.ts';
 import { setup } from './helpers.ts';
 
 let statements = 0;
@@ -8,17 +9,11 @@ const ctx = await setup({ onQuery: () => statements++ });
 const agency = await ctx.agency({ name: 'Northwind Studio', brandColor: '#123456' });
 const key = agency.api_key;
 
-async function agencyCall<T>(path: string, json?: unknown, method = json === undefined ? 'GET' : 'POST'): Promise<T> {
-  const res = await ctx.request(`/v1/agency${path}`, { method, json, bearer: key });
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-  return (await res.json()) as T;
-}
+const agencyCall = <T>(path: string, json?: unknown, method = json === undefined ? 'GET' : 'POST') =>
+  fixtureCall<T>(ctx, key, method, path, json);
 
 async function upload(documentId: string, name: string, text: string, note: string) {
-  const form = new FormData();
-  form.set('file', new File([text], name, { type: 'text/plain' }));
-  form.set('note', note);
-  const res = await ctx.request(`/v1/agency/documents/${documentId}/versions`, { method: 'POST', body: form, bearer: key });
+  const res = await ctx.request(`/v1/agency/documents/${documentId}/versions`, { method: 'POST', body: fileForm(name, text, note), bearer: key });
   assert.equal(res.status, 201, await res.clone().text());
   return (await res.json()) as { id: string; version: number };
 }
