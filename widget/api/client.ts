@@ -3,6 +3,7 @@ import type {
   Approval,
   Decision,
   DocumentDetail,
+  DocumentSummary,
   PortalResponse,
   SessionResponse,
 } from '../../server/types.ts';
@@ -139,6 +140,11 @@ export class PorchApi {
 
   portal(): Promise<PortalResponse> {
     return this.json('/v1/portal');
+  }
+
+  /** The latest version of each document whose title matches `q`. */
+  documents(q: string): Promise<DocumentSummary[]> {
+    return this.json(`/v1/documents?q=${encodeURIComponent(q)}`);
   }
 
   document(id: string): Promise<DocumentDetail> {

@@ -38,7 +38,8 @@ export const baseStyles = css`
   ol {
     margin: 0;
   }
-  ul {
+  ul,
+  .rows {
     list-style: none;
     padding: 0;
   }

@@ -58,6 +58,22 @@ describe('<porch-documents>', () => {
     await settle(docs);
     expect(rows(docs)).to.have.length(0);
     expect(deepText(docs)).to.contain('No document matches “invoice”.');
+    // Every document is on the first screen: no request while typing.
+    expect(stub.calls.filter((c) => c.startsWith('GET /v1/documents?'))).to.deep.equal([]);
+  });
+
+  it('asks the API when the first screen may not hold every document', async () => {
+    const data = portalFixture();
+    const [home] = data.documents;
+    data.documents = Array.from({ length: 100 }, (_, i) => ({ ...home, id: `doc-${i}`, title: `Weekly report ${i}` }));
+    const archived = { ...home, id: 'doc-old', title: 'Archived contract' };
+    const docs = await render(data, { 'GET /v1/documents': () => [archived] });
+    const search = deepQuery<HTMLInputElement>(docs, 'input[type=search]')!;
+    search.value = 'contract';
+    search.dispatchEvent(new Event('input'));
+    await until(docs, () => rows(docs).length === 1, 'the search answer');
+    expect(stub.calls).to.include('GET /v1/documents?q=contract');
+    expect(rows(docs)[0].dataset.id).to.equal('doc-old');
   });
 
   it('downloads the latest version in one tap and drops its "new" mark', async () => {

@@ -7,6 +7,9 @@ import { emit } from '../../shared/events.ts';
 import { formatDate } from '../../shared/format.ts';
 import { documentsStyles } from './documents.styles.ts';
 
+/** The portal's first screen carries at most this many documents (PORTAL_DOCUMENT_LIMIT on the server); past it, search asks the API. */
+const FIRST_SCREEN_DOCUMENTS = 100;
+
 type History = { status: 'pending' } | { status: 'ready'; detail: DocumentDetail } | { status: 'error'; error: PorchError };
 
 /**
@@ -36,6 +39,11 @@ export class PorchDocuments extends PorchPart {
   /** What the search box holds. */
   @state() private accessor query = '';
 
+  /** The API's answer for a search, when the first screen may not hold every document. */
+  @state() private accessor found: { query: string; documents: DocumentSummary[] } | null = null;
+
+  #searchTimer?: ReturnType<typeof setTimeout>;
+
   /** Version histories by document id, loaded when first opened; present means open. */
   @state() private accessor histories: Record<string, History> = {};
 
@@ -53,7 +61,8 @@ export class PorchDocuments extends PorchPart {
   protected renderContent({ documents, agency }: PortalResponse) {
     if (!documents.length) return this.emptyState(`Documents ${agency.name} shares with you will appear here, newest first.`);
     const words = this.query.toLowerCase().split(/\s+/).filter(Boolean);
-    const shown = documents.filter((d) => {
+    const searched = this.found?.query === this.query ? this.found.documents : documents;
+    const shown = searched.filter((d) => {
       const text = `${d.title} ${d.latest.filename}`.toLowerCase();
       return words.every((w) => text.includes(w));
     });
@@ -66,13 +75,24 @@ export class PorchDocuments extends PorchPart {
         placeholder="Search documents"
         autocomplete="off"
         .value=${this.query}
-        @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)}
+        @input=${(e: Event) => this.search((e.target as HTMLInputElement).value, documents.length)}
       />
       <p class="sr" role="status">${words.length ? `${shown.length} of ${documents.length} documents` : ''}</p>
       ${shown.length
         ? html`<ul class="rows">${shown.map((d) => this.renderDocument(d))}</ul>`
         : html`<p class="empty" part="empty">No document matches “${this.query}”.</p>`}
     `;
+  }
+
+  /** Filters as the client types; a first screen that may be cut short also asks the API, after a pause. */
+  private search(query: string, loaded: number) {
+    this.query = query;
+    clearTimeout(this.#searchTimer);
+    if (loaded < FIRST_SCREEN_DOCUMENTS || !query.trim()) return;
+    this.#searchTimer = setTimeout(async () => {
+      const documents = await this.attempt('search', (api) => api.documents(query.trim()));
+      if (documents) this.found = { query, documents };
+    }, 250);
   }
 
   private renderDocument(doc: DocumentSummary) {
@@ -110,7 +130,7 @@ export class PorchDocuments extends PorchPart {
                   (v) => html`<li>
                     <div class="grow">
                       <p><strong>Version ${v.version}</strong>${newBadge(v)}</p>
-                      <p class="muted">${this.describe(v)}</p>
+                      <p class="muted">${this.describe(v, false)}</p>
                     </div>
                     ${this.downloadButton(doc, v, `Download v${v.version}`)}
                   </li>`,
@@ -119,9 +139,9 @@ export class PorchDocuments extends PorchPart {
     </div>`;
   }
 
-  /** "v3 · 4 Dec 2025 · Final copy" */
-  private describe(v: DocumentVersion) {
-    return [`v${v.version}`, formatDate(v.created_at, this.locale), v.note].filter(Boolean).join(' · ');
+  /** "v3 · 4 Dec 2025 · Final copy" (without the "v3" where a heading says it). */
+  private describe(v: DocumentVersion, withVersion = true) {
+    return [withVersion && `v${v.version}`, formatDate(v.created_at, this.locale), v.note].filter(Boolean).join(' · ');
   }
 
   private downloadButton(doc: DocumentSummary, v: DocumentVersion, label: string) {
