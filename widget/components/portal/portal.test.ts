@@ -48,7 +48,7 @@ describe('<porch-portal>', () => {
     expect(seen).to.deep.equal({ token: 'embed.jwt.token', bearer: 'Bearer ps_from_the_token_123' });
   });
 
-  it('shows skeletons while loading', async () => {
+  it('shows skeletons while loading, accessibly', async () => {
     stub = stubFetch({ 'GET /v1/portal': () => new Promise(() => {}) });
     const portal = document.createElement('porch-portal');
     portal.api = API;
@@ -58,6 +58,7 @@ describe('<porch-portal>', () => {
       await until(portal, () => deepQueryAll(portal, '.skeleton').length >= 3, 'skeletons');
       expect(deepQueryAll(portal, 'section[aria-busy=true]')).to.have.length(3);
       expect(deepText(portal)).to.contain('Project status').and.contain('Documents').and.contain('Invoices');
+      await expect(portal).to.be.accessible();
     } finally {
       portal.remove();
     }
