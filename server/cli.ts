@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { randomSecret } from './auth/crypto.ts';
 import { MAX_TOKEN_LIFETIME_SECONDS, signEmbedToken } from './auth/embed-token.ts';
 import { createAgency } from './db/agencies.ts';
-import type { Sql } from './db/sql.ts';
+import { newestLiveEmbedKey } from './db/identity.ts';
 import { DEMO, seedDemo } from './demo-seed.ts';
 import { folderFileStore, migrateDatabase, openDatabase, readConfig, type Database } from './node.ts';
 
@@ -181,19 +181,6 @@ async function token(args: string[], io: Io): Promise<number> {
     io.out(jwt);
     return 0;
   });
-}
-
-/**
- * The key `porch token` signs with. Only the CLI reads a secret back out of the database, so
- * the query lives here rather than beside the API's key routes, which never return secrets.
- */
-async function newestLiveEmbedKey(sql: Sql, agencyId: string): Promise<{ id: string; secret: string } | null> {
-  const [key] = await sql<{ id: string; secret: string }[]>`
-    select id, secret from embed_keys
-    where agency_id = ${agencyId} and revoked_at is null
-    order by created_at desc, id desc
-    limit 1`;
-  return key ?? null;
 }
 
 function parse<Options extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: Options) {

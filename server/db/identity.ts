@@ -23,6 +23,19 @@ export async function findEmbedKey(sql: Sql, kid: string, origin: string | null)
   return row ?? null;
 }
 
+/**
+ * The key an agency's tokens are signed with by Porch's own tools (the CLI's `porch token`):
+ * its newest live key. The API's key routes never return a secret.
+ */
+export async function newestLiveEmbedKey(sql: Sql, agencyId: string): Promise<{ id: string; secret: string } | null> {
+  const [key] = await sql<{ id: string; secret: string }[]>`
+    select id, secret from embed_keys
+    where agency_id = ${agencyId} and revoked_at is null
+    order by created_at desc, id desc
+    limit 1`;
+  return key ?? null;
+}
+
 export interface NewSession {
   agencyId: string;
   externalId: string;
