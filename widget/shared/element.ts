@@ -139,7 +139,7 @@ export abstract class PorchPart extends PorchElement {
     return html`<section part="base" aria-labelledby="heading" aria-busy=${portal?.status === 'pending' ? 'true' : 'false'}>
       <h2 id="heading" part="heading">${this.heading}</h2>
       ${!portal
-        ? html`<p class="empty">Place this inside a &lt;porch-portal&gt; element to show it.</p>`
+        ? this.emptyState('Place this inside a <porch-portal> element to show it.')
         : portal.status === 'error'
           ? renderProblem(portal.error, portal.reload)
           : portal.data
