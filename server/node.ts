@@ -19,7 +19,7 @@ import { app } from './app.ts';
 import { DEMO, ensureDemoOrigins, seedDemo } from './demo-seed.ts';
 import type { Migration } from './db/migrate.ts';
 import { migrate } from './db/migrate.ts';
-import { connect, type Sql } from './db/sql.ts';
+import { connect, type ConnectOptions, type Sql } from './db/sql.ts';
 import type { PorchEnv } from './env.ts';
 import { errorResponse, handleError } from './errors.ts';
 import type { FileStore } from './files.ts';
@@ -78,9 +78,13 @@ export interface Database {
  * wire on a private port so the same postgres.js code talks to both. PGlite has one session,
  * so its pool is one connection.
  */
-export async function openDatabase(url: string | undefined, dataDir = join(projectRoot, '.porch/db')): Promise<Database> {
+export async function openDatabase(
+  url: string | undefined,
+  dataDir = join(projectRoot, '.porch/db'),
+  options: Pick<ConnectOptions, 'onQuery'> = {},
+): Promise<Database> {
   if (url) {
-    const sql = connect(url);
+    const sql = connect(url, options);
     return { sql, embedded: false, close: () => sql.end({ timeout: 5 }) };
   }
   await mkdir(dataDir, { recursive: true });
@@ -89,7 +93,7 @@ export async function openDatabase(url: string | undefined, dataDir = join(proje
     const db = await PGlite.create(dataDir);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
     await server.start();
-    const sql = connect(`postgres://postgres@${server.getServerConn()}/postgres`, { max: 1, prepare: false });
+    const sql = connect(`postgres://postgres@${server.getServerConn()}/postgres`, { ...options, max: 1, prepare: false });
     return {
       sql,
       embedded: true,

@@ -40,7 +40,7 @@ export async function setup(options: { demo?: boolean; onQuery?: (query: string)
   let teardown: () => Promise<void>;
   if (embedded) {
     const dataDir = await mkdtemp(join(tmpdir(), 'porch-pglite-'));
-    const db = await openDatabase(undefined, dataDir);
+    const db = await openDatabase(undefined, dataDir, { onQuery: options.onQuery });
     sql = db.sql;
     teardown = async () => {
       await db.close();
