@@ -9,6 +9,7 @@ export interface EmbedClaims {
   exp: number;
   iat: number;
   jti?: string;
+  nbf?: number;
   email?: string;
   name?: string;
 }
@@ -82,6 +83,9 @@ export async function verifyEmbedToken(token: string, key: EmbedKey | null, now 
   }
   if (claims.exp <= seconds - CLOCK_SKEW_SECONDS) throw refuse('The token has expired.');
   if (claims.iat > seconds + CLOCK_SKEW_SECONDS) throw refuse('The token was issued in the future.');
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > seconds + CLOCK_SKEW_SECONDS)) {
+    throw refuse('The token is not valid yet (nbf).');
+  }
   if (claims.exp - claims.iat > MAX_TOKEN_LIFETIME_SECONDS) {
     throw refuse('The token lives longer than one hour.');
   }

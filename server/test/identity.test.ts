@@ -138,6 +138,10 @@ describe('embed token refused', () => {
     assert.equal((await exchange(await joseToken({ iat: now() + 30, exp: now() + 600 }))).status, 200);
   });
 
+  test('a token not valid yet (nbf in the future)', async () => {
+    assert.match(await assertRefused(await joseToken({ nbf: now() + 300 })), /not valid yet/);
+  });
+
   test('a lifetime over one hour', async () => {
     assert.match(await assertRefused(await joseToken({ iat: now(), exp: now() + 3601 })), /one hour/);
   });
