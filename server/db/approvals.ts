@@ -2,7 +2,7 @@ import type { AuthedAgency, AuthedClient } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Approval, Decision } from '../types.ts';
 import { recordAudit } from './audit.ts';
-import { clientReader, readerOfAgency, readerOfClient, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
+import { readerForScope, readerForAgency, readerForSignedInClient, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
 import type { Sql } from './sql.ts';
 
 export type ApprovalFilter = 'pending' | 'decided' | 'all';
@@ -51,7 +51,7 @@ export const approvalsJson = (
   scope: Scope,
   options: { status?: ApprovalFilter; id?: string } = {},
 ) =>
-  approvalListJson(sql, clientReader(scope), options);
+  approvalListJson(sql, readerForScope(scope), options);
 
 export function listApprovals(sql: Sql, reader: Reader, status: ApprovalFilter = 'all'): Promise<Approval[]> {
   return selectJson(sql, approvalListJson(sql, reader, { status }));
@@ -101,7 +101,7 @@ export async function requestApproval(sql: Sql, agency: AuthedAgency, input: New
         title: created.title,
       },
     });
-    return getApproval(tx, readerOfAgency(agency), created.id);
+    return getApproval(tx, readerForAgency(agency), created.id);
   });
 }
 
@@ -150,6 +150,6 @@ export async function decideApproval(
       subject_id: id,
       data: { decision: input.decision, version: decided.version, comment },
     });
-    return getApproval(tx, readerOfClient(client), id);
+    return getApproval(tx, readerForSignedInClient(client), id);
   });
 }

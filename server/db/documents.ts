@@ -5,7 +5,7 @@ import type { FileStore, StoredFile } from '../files.ts';
 import type { DocumentDetail, DocumentSummary, DocumentVersion } from '../types.ts';
 import { recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
-import { clientReader, readerOfAgency, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
+import { readerForScope, readerForAgency, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
 import type { Sql } from './sql.ts';
 
 /** Escapes LIKE's wildcards so a search for "50%" finds "50%", not everything that starts with 50. */
@@ -77,11 +77,11 @@ export function documentDetailJson(sql: Queryable, reader: Reader, documentId: s
 
 /** JSON array of `DocumentSummary` for one client. */
 export const documentsJson = (sql: Queryable, scope: Scope, options: { q?: string; limit?: number } = {}) =>
-  documentListJson(sql, clientReader(scope), options);
+  documentListJson(sql, readerForScope(scope), options);
 
 /** JSON `DocumentDetail` for one client, or SQL null. */
 export const documentJson = (sql: Queryable, scope: Scope, documentId: string) =>
-  documentDetailJson(sql, clientReader(scope), documentId);
+  documentDetailJson(sql, readerForScope(scope), documentId);
 
 export function listDocuments(sql: Sql, reader: Reader, options: { q?: string } = {}): Promise<DocumentSummary[]> {
   return selectJson(sql, documentListJson(sql, reader, options));
@@ -169,7 +169,7 @@ export async function createDocument(sql: Sql, agency: AuthedAgency, input: NewD
     });
     return selectJson<DocumentDetail & { client_id: string }>(
       tx,
-      documentDetailJson(tx, readerOfAgency(agency), created.id),
+      documentDetailJson(tx, readerForAgency(agency), created.id),
     );
   });
 }

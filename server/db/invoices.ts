@@ -3,7 +3,7 @@ import { ApiError, notFound } from '../errors.ts';
 import type { Invoice } from '../types.ts';
 import { recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
-import { clientReader, readerOfAgency, readerOfClient, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
+import { readerForScope, readerForAgency, readerForSignedInClient, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
 import type { Sql } from './sql.ts';
 
 /** An invoice as the agency sees it: the client's shape plus whose it is and its tax rate. */
@@ -51,7 +51,7 @@ function invoiceListJson(sql: Queryable, reader: Reader, options: { id?: string 
 
 /** JSON array of `Invoice` for one client (one invoice with `id`), newest first. */
 export const invoicesJson = (sql: Queryable, scope: Scope, options: { id?: string } = {}): JsonFragment =>
-  invoiceListJson(sql, clientReader(scope), options);
+  invoiceListJson(sql, readerForScope(scope), options);
 
 async function findInvoice<T extends Invoice>(sql: Queryable, reader: Reader, invoiceId: string): Promise<T> {
   const [invoice] = await selectJson<T[]>(sql, invoiceListJson(sql, reader, { id: invoiceId }));
@@ -60,19 +60,19 @@ async function findInvoice<T extends Invoice>(sql: Queryable, reader: Reader, in
 }
 
 export function listClientInvoices(sql: Sql, client: AuthedClient): Promise<Invoice[]> {
-  return selectJson(sql, invoiceListJson(sql, readerOfClient(client)));
+  return selectJson(sql, invoiceListJson(sql, readerForSignedInClient(client)));
 }
 
 export function getClientInvoice(sql: Sql, client: AuthedClient, invoiceId: string): Promise<Invoice> {
-  return findInvoice(sql, readerOfClient(client), invoiceId);
+  return findInvoice(sql, readerForSignedInClient(client), invoiceId);
 }
 
 export function listInvoices(sql: Sql, agency: AuthedAgency, clientId?: string): Promise<AgencyInvoice[]> {
-  return selectJson(sql, invoiceListJson(sql, readerOfAgency(agency, clientId)));
+  return selectJson(sql, invoiceListJson(sql, readerForAgency(agency, clientId)));
 }
 
 export function getInvoice(sql: Queryable, agency: AuthedAgency, invoiceId: string): Promise<AgencyInvoice> {
-  return findInvoice(sql, readerOfAgency(agency), invoiceId);
+  return findInvoice(sql, readerForAgency(agency), invoiceId);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ async function findInvoicePdfData(
 }
 
 export function agencyInvoicePdfData(sql: Sql, agency: AuthedAgency, invoiceId: string): Promise<InvoicePdfData> {
-  return findInvoicePdfData(sql, readerOfAgency(agency), invoiceId);
+  return findInvoicePdfData(sql, readerForAgency(agency), invoiceId);
 }
 
 /**
@@ -244,7 +244,7 @@ export function agencyInvoicePdfData(sql: Sql, agency: AuthedAgency, invoiceId: 
  */
 export async function openInvoicePdf(sql: Sql, client: AuthedClient, invoiceId: string): Promise<InvoicePdfData> {
   return sql.begin(async (tx) => {
-    const data = await findInvoicePdfData(tx, readerOfClient(client), invoiceId, true);
+    const data = await findInvoicePdfData(tx, readerForSignedInClient(client), invoiceId, true);
     const [seen] = await tx`
       select 1 from audit_log
       where agency_id = ${client.agencyId} and client_id = ${client.id} and action = 'invoice.viewed'

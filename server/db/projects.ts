@@ -3,7 +3,7 @@ import { ApiError, notFound } from '../errors.ts';
 import type { Project } from '../types.ts';
 import { recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
-import { clientReader, readerOfAgency, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
+import { readerForScope, readerForAgency, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
 /** A project as the agency sees it: the client's shape plus whose it is. */
@@ -29,14 +29,14 @@ function projectListJson(sql: Queryable, reader: Reader, options: { id?: string 
 }
 
 /** JSON array of `Project` for one client, most recently updated first. */
-export const projectsJson = (sql: Queryable, scope: Scope): JsonFragment => projectListJson(sql, clientReader(scope));
+export const projectsJson = (sql: Queryable, scope: Scope): JsonFragment => projectListJson(sql, readerForScope(scope));
 
 export function listProjects(sql: Sql, agency: AuthedAgency, clientId?: string): Promise<AgencyProject[]> {
-  return selectJson(sql, projectListJson(sql, readerOfAgency(agency, clientId)));
+  return selectJson(sql, projectListJson(sql, readerForAgency(agency, clientId)));
 }
 
 export async function getProject(sql: Queryable, agency: AuthedAgency, projectId: string): Promise<AgencyProject> {
-  const [project] = await selectJson<AgencyProject[]>(sql, projectListJson(sql, readerOfAgency(agency), { id: projectId }));
+  const [project] = await selectJson<AgencyProject[]>(sql, projectListJson(sql, readerForAgency(agency), { id: projectId }));
   if (!project) throw notFound('Project');
   return project;
 }

@@ -21,10 +21,13 @@ export interface Scope {
  */
 export type Reader = ({ side: 'client' } & Scope) | { side: 'agency'; agencyId: string; clientId?: string };
 
-export const clientReader = (scope: Scope): Reader => ({ side: 'client', ...scope });
-export const readerOfClient = (client: AuthedClient): Reader =>
-  clientReader({ agencyId: client.agencyId, clientId: client.id });
-export const readerOfAgency = (agency: AuthedAgency, clientId?: string): Reader =>
+/** A client reading its own rows, named by scope (as /v1/portal composes its parts). */
+export const readerForScope = (scope: Scope): Reader => ({ side: 'client', ...scope });
+/** The signed-in client of a request reading its own rows. */
+export const readerForSignedInClient = (client: AuthedClient): Reader =>
+  readerForScope({ agencyId: client.agencyId, clientId: client.id });
+/** The agency reading the rows of all its clients, or of one. */
+export const readerForAgency = (agency: AuthedAgency, clientId?: string): Reader =>
   ({ side: 'agency', agencyId: agency.id, clientId });
 
 /** Runs a JSON fragment on its own. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { decideApproval, getApproval, listApprovals } from '../db/approvals.ts';
-import { readerOfClient } from '../db/reader.ts';
+import { readerForSignedInClient } from '../db/reader.ts';
 import type { AppEnv } from '../env.ts';
 import { idParam, validate } from '../validate.ts';
 
@@ -16,11 +16,11 @@ export const approvals = new Hono<AppEnv>()
   /** Approval requests, pending first. */
   .get('/', validate('query', approvalStatusQuery), async (c) => {
     const { status } = c.req.valid('query');
-    return c.json(await listApprovals(c.env.sql, readerOfClient(c.get('client')), status));
+    return c.json(await listApprovals(c.env.sql, readerForSignedInClient(c.get('client')), status));
   })
   .get('/:id', validate('param', idParam), async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(await getApproval(c.env.sql, readerOfClient(c.get('client')), id));
+    return c.json(await getApproval(c.env.sql, readerForSignedInClient(c.get('client')), id));
   })
   /** Approve or request changes, once: the exact version the request is bound to is recorded. */
   .post('/:id/decision', validate('param', idParam), validate('json', decisionBody), async (c) => {

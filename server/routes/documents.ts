@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { getDocument, listDocuments, openDocumentVersion } from '../db/documents.ts';
-import { readerOfClient } from '../db/reader.ts';
+import { readerForSignedInClient } from '../db/reader.ts';
 import type { AppEnv } from '../env.ts';
 import { uuid, validate } from '../validate.ts';
 
@@ -19,12 +19,12 @@ export const documents = new Hono<AppEnv>()
   /** Latest version of each document, optionally searched by title. */
   .get('/', validate('query', z.object({ q: z.string().max(200).optional() })), async (c) => {
     const { q } = c.req.valid('query');
-    return c.json(await listDocuments(c.env.sql, readerOfClient(c.get('client')), { q }));
+    return c.json(await listDocuments(c.env.sql, readerForSignedInClient(c.get('client')), { q }));
   })
   /** One document with its version history, newest first. */
   .get('/:id', validate('param', z.object({ id: uuid })), async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(await getDocument(c.env.sql, readerOfClient(c.get('client')), id));
+    return c.json(await getDocument(c.env.sql, readerForSignedInClient(c.get('client')), id));
   })
   /** The file itself; the first download marks the version viewed. */
   .get(

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { getApproval, listApprovals, requestApproval } from '../../db/approvals.ts';
-import { readerOfAgency } from '../../db/reader.ts';
+import { readerForAgency } from '../../db/reader.ts';
 import type { AppEnv } from '../../env.ts';
 import { idParam, uuid, validate } from '../../validate.ts';
 import { approvalStatusQuery } from '../approvals.ts';
@@ -17,7 +17,7 @@ export const agencyApprovals = new Hono<AppEnv>()
   /** Approval requests with their decisions, optionally of one client. */
   .get('/', validate('query', approvalStatusQuery.extend({ client_id: uuid.optional() })), async (c) => {
     const { client_id, status } = c.req.valid('query');
-    return c.json(await listApprovals(c.env.sql, readerOfAgency(c.get('agency'), client_id), status));
+    return c.json(await listApprovals(c.env.sql, readerForAgency(c.get('agency'), client_id), status));
   })
   /** Asks the document's client to approve one exact version. */
   .post('/', validate('json', newApprovalRequest), async (c) => {
@@ -25,5 +25,5 @@ export const agencyApprovals = new Hono<AppEnv>()
   })
   .get('/:id', validate('param', idParam), async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(await getApproval(c.env.sql, readerOfAgency(c.get('agency')), id));
+    return c.json(await getApproval(c.env.sql, readerForAgency(c.get('agency')), id));
   });

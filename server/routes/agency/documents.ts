@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import { addDocumentVersion, createDocument, getDocument, listDocuments, payloadTooLarge } from '../../db/documents.ts';
-import { readerOfAgency } from '../../db/reader.ts';
+import { readerForAgency } from '../../db/reader.ts';
 import type { AppEnv, PorchEnv } from '../../env.ts';
 import { idParam, uuid, validate } from '../../validate.ts';
 
@@ -44,7 +44,7 @@ export const agencyDocuments = new Hono<AppEnv>()
   /** Documents with their latest version, optionally of one client. */
   .get('/', validate('query', z.object({ client_id: uuid.optional() })), async (c) => {
     const { client_id } = c.req.valid('query');
-    return c.json(await listDocuments(c.env.sql, readerOfAgency(c.get('agency'), client_id)));
+    return c.json(await listDocuments(c.env.sql, readerForAgency(c.get('agency'), client_id)));
   })
   .post('/', validate('json', newDocument), async (c) => {
     return c.json(await createDocument(c.env.sql, c.get('agency'), c.req.valid('json')), 201);
@@ -52,7 +52,7 @@ export const agencyDocuments = new Hono<AppEnv>()
   /** A document with all its versions. */
   .get('/:id', validate('param', idParam), async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(await getDocument(c.env.sql, readerOfAgency(c.get('agency')), id));
+    return c.json(await getDocument(c.env.sql, readerForAgency(c.get('agency')), id));
   })
   /** Uploads the next version (multipart: file, note?, created_by?). */
   .post('/:id/versions', validate('param', idParam), uploadLimit(), validate('form', newVersion), async (c) => {
