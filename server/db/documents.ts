@@ -1,11 +1,11 @@
 import { randomSecret, sha256Hex } from '../auth/crypto.ts';
 import type { AuthedAgency, AuthedClient } from '../env.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import type { FileStore, StoredFile } from '../files.ts';
 import type { DocumentDetail, DocumentSummary, DocumentVersion } from '../types.ts';
 import { recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
-import { readerForScope, readerForAgency, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
+import { readerForAgency, readerForScope, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
 import type { Sql } from './sql.ts';
 
 /** Escapes LIKE's wildcards so a search for "50%" finds "50%", not everything that starts with 50. */
@@ -49,7 +49,7 @@ function visibleDocuments(sql: Queryable, reader: Reader) {
 }
 
 /** JSON array of the reader's documents, latest version each, most recently updated first. */
-export function documentListJson(
+function documentListJson(
   sql: Queryable,
   reader: Reader,
   options: { q?: string; limit?: number } = {},
@@ -68,7 +68,7 @@ export function documentListJson(
 }
 
 /** JSON document with every version, newest first, or SQL null when the reader may not see it. */
-export function documentDetailJson(sql: Queryable, reader: Reader, documentId: string): JsonFragment {
+function documentDetailJson(sql: Queryable, reader: Reader, documentId: string): JsonFragment {
   return sql`(
     select ${documentObject(sql, reader, true)}
     from documents d
@@ -78,10 +78,6 @@ export function documentDetailJson(sql: Queryable, reader: Reader, documentId: s
 /** JSON array of `DocumentSummary` for one client. */
 export const documentsJson = (sql: Queryable, scope: Scope, options: { q?: string; limit?: number } = {}) =>
   documentListJson(sql, readerForScope(scope), options);
-
-/** JSON `DocumentDetail` for one client, or SQL null. */
-export const documentJson = (sql: Queryable, scope: Scope, documentId: string) =>
-  documentDetailJson(sql, readerForScope(scope), documentId);
 
 export function listDocuments(sql: Sql, reader: Reader, options: { q?: string } = {}): Promise<DocumentSummary[]> {
   return selectJson(sql, documentListJson(sql, reader, options));
@@ -176,27 +172,16 @@ export async function createDocument(sql: Sql, agency: AuthedAgency, input: NewD
 
 export interface NewVersion {
   file: File;
+  /** Safe to store and to put in a header (the route cleans it). */
+  filename: string;
+  /** A media type without parameters (the route cleans it). */
+  content_type: string;
   note?: string;
   created_by?: string;
 }
 
 /** The version as the upload answers it: no `viewed`, which is the client's. */
 export type CreatedVersion = Omit<DocumentVersion, 'viewed' | 'created_at'> & { created_at: Date };
-
-/** A filename safe to store and to put in a header: no path, no control characters, ≤ 200 chars. */
-export function sanitizeFilename(name: string): string {
-  const base = name.split(/[/\\]/).pop() ?? '';
-  const clean = [...base.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim()].slice(0, 200).join('').trim();
-  return clean === '' || clean === '.' || clean === '..' ? 'file' : clean;
-}
-
-const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
-
-/** The upload's media type without parameters, or octet-stream when it is missing or odd. */
-export function cleanContentType(type: string): string {
-  const media = type.split(';')[0].trim().toLowerCase();
-  return MEDIA_TYPE.test(media) ? media : 'application/octet-stream';
-}
 
 /**
  * Adds the next version of a document. The document row is locked while the version number
@@ -208,13 +193,10 @@ export async function addDocumentVersion(
   agency: AuthedAgency,
   documentId: string,
   input: NewVersion,
-  maxBytes: number,
 ): Promise<CreatedVersion> {
-  if (input.file.size > maxBytes) throw payloadTooLarge(maxBytes);
   const bytes = new Uint8Array(await input.file.arrayBuffer());
   const sha256 = await sha256Hex(bytes);
-  const filename = sanitizeFilename(input.file.name);
-  const contentType = cleanContentType(input.file.type);
+  const { filename, content_type: contentType } = input;
   return sql.begin(async (tx) => {
     const [document] = await tx<{ client_id: string }[]>`
       select d.client_id from documents d
@@ -246,6 +228,3 @@ export async function addDocumentVersion(
     return created;
   });
 }
-
-export const payloadTooLarge = (maxBytes: number) =>
-  new ApiError(413, 'payload_too_large', `The upload is larger than the limit of ${maxBytes} bytes.`);

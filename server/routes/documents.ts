@@ -3,17 +3,9 @@ import { z } from 'zod';
 import { getDocument, listDocuments, openDocumentVersion } from '../db/documents.ts';
 import { readerForSignedInClient } from '../db/reader.ts';
 import type { AppEnv } from '../env.ts';
-import { uuid, validate } from '../validate.ts';
-
-/** `filename="…"` for old clients (ASCII only) and `filename*` with the exact UTF-8 name. */
-export function attachmentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(filename).replace(
-    /['()*]/g,
-    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
-}
+import { attachmentDisposition } from '../http.ts';
+import { idParam, uuid } from '../schemas.ts';
+import { validate } from '../validate.ts';
 
 export const documents = new Hono<AppEnv>()
   /** Latest version of each document, optionally searched by title. */
@@ -22,7 +14,7 @@ export const documents = new Hono<AppEnv>()
     return c.json(await listDocuments(c.env.sql, readerForSignedInClient(c.get('client')), { q }));
   })
   /** One document with its version history, newest first. */
-  .get('/:id', validate('param', z.object({ id: uuid })), async (c) => {
+  .get('/:id', validate('param', idParam), async (c) => {
     const { id } = c.req.valid('param');
     return c.json(await getDocument(c.env.sql, readerForSignedInClient(c.get('client')), id));
   })

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { getClientInvoice, listClientInvoices, openInvoicePdf } from '../db/invoices.ts';
 import type { AppEnv } from '../env.ts';
 import { invoicePdfResponse } from '../invoice-pdf.ts';
-import { idParam, validate } from '../validate.ts';
+import { idParam } from '../schemas.ts';
+import { validate } from '../validate.ts';
 
 /** The client's invoices: every one, one with its lines, and its PDF. */
 export const invoices = new Hono<AppEnv>()

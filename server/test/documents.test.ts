@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { approvalsJson } from '../db/approvals.ts';
-import { documentJson, documentsJson } from '../db/documents.ts';
+import { documentsJson } from '../db/documents.ts';
 import type { CreatedAgency } from '../db/agencies.ts';
 import type { DocumentDetail, DocumentSummary, DocumentVersion } from '../types.ts';
 import { brokenJson, expectStatus } from './agency-helpers.ts';
@@ -187,6 +187,26 @@ describe('documents: upload and read', () => {
     assert.equal(odd.content_type, 'application/octet-stream');
   });
 
+  test('invisible format characters are stripped from filenames and refused in titles', async () => {
+    const doc = await createDocument(agencyX, clientAId, 'Spoofing');
+    const spoofed = await uploadOk(agencyX, doc.id, new File(['x'], 'invoice\u202efdp.exe', { type: 'application/pdf' }));
+    assert.equal(spoofed.filename, 'invoicefdp.exe', 'the right-to-left override is gone');
+    const hidden = await uploadOk(agencyX, doc.id, new File(['x'], '\u2066re\u200bport\u2069.pdf'));
+    assert.equal(hidden.filename, 'report.pdf');
+    const nothingVisible = await uploadOk(agencyX, doc.id, new File(['x'], '\u202e\u200b'));
+    assert.equal(nothingVisible.filename, 'file');
+    const res = await ctx.request(`/v1/documents/${doc.id}/versions/1/download`, { bearer: clientA });
+    assert.match(res.headers.get('content-disposition')!, /filename\*=UTF-8''invoicefdp\.exe$/);
+    await res.arrayBuffer();
+
+    const documents = await countRows('documents');
+    for (const title of ['Contract\u202e', 'Con\u200btract', '\u2067Contract']) {
+      const refused = await agencyCall(agencyX, '/documents', { method: 'POST', json: { client_id: clientAId, title } });
+      assert.deepEqual(await errorOf(refused), { status: 400, code: 'invalid_request' }, JSON.stringify(title));
+    }
+    assert.equal(await countRows('documents'), documents);
+  });
+
   test('uploads at the same moment get distinct consecutive versions', async () => {
     const doc = await createDocument(agencyX, clientAId, 'Moodboard');
     const versions = await Promise.all(
@@ -197,16 +217,14 @@ describe('documents: upload and read', () => {
 
   test('the fragments compose into one statement, as /v1/portal uses them', async () => {
     const scope = { agencyId: agencyX.agency_id, clientId: clientAId };
-    type Composed = { documents: DocumentSummary[]; detail: DocumentDetail; missing: null; approvals: unknown[] };
+    type Composed = { documents: DocumentSummary[]; elsewhere: DocumentSummary[]; approvals: unknown[] };
     const [row] = await ctx.sql<{ value: Composed }[]>`
       select json_build_object(
         'documents', ${documentsJson(ctx.sql, scope, { limit: 1 })},
-        'detail', ${documentJson(ctx.sql, scope, homepage.id)},
-        'missing', ${documentJson(ctx.sql, { ...scope, agencyId: agencyY.agency_id }, homepage.id)},
+        'elsewhere', ${documentsJson(ctx.sql, { ...scope, agencyId: agencyY.agency_id })},
         'approvals', ${approvalsJson(ctx.sql, scope, { status: 'pending' })}) as value`;
-    assert.equal(row.value.documents.length, 1);
-    assert.equal(row.value.detail.id, homepage.id);
-    assert.equal(row.value.missing, null);
+    assert.equal(row.value.documents.length, 1, 'the limit applies');
+    assert.deepEqual(row.value.elsewhere, [], 'the scope includes the agency');
     assert.deepEqual(row.value.approvals, []);
   });
 });
@@ -226,7 +244,7 @@ describe('documents: search', () => {
     assert.deepEqual(await titles('50%'), ['Homepage 50% mockup']);
     assert.deepEqual(await titles('_'), ['Invoice_terms']);
     assert.deepEqual(await titles('nothing like it'), []);
-    assert.equal((await titles('')).length, 7, 'an empty search lists everything');
+    assert.equal((await titles('')).length, 8, 'an empty search lists everything');
   });
 });
 
