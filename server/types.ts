@@ -69,7 +69,8 @@ export interface DocumentDetail extends DocumentSummary {
   versions: DocumentVersion[];
 }
 
-export type ApprovalStatus = 'pending' | 'approved' | 'changes_requested';
+/** `withdrawn`: the agency took the request back before it was decided; it cannot be decided. */
+export type ApprovalStatus = 'pending' | 'approved' | 'changes_requested' | 'withdrawn';
 export type Decision = 'approved' | 'changes_requested';
 
 export interface ApprovalDecision {
@@ -90,6 +91,11 @@ export interface Approval {
   created_at: string;
   document: { id: string; title: string };
   version: { id: string; version: number; filename: string; note: string | null; created_at: string };
+  /**
+   * Whether a newer version of the document has been uploaded since the request's version. The
+   * server always sends it; optional only so that Approvals built before it existed stay valid.
+   */
+  superseded?: boolean;
   decision: ApprovalDecision | null;
 }
 

@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { decideApproval, getApproval, listApprovals } from '../db/approvals.ts';
 import { readerForSignedInClient } from '../db/reader.ts';
 import type { AppEnv } from '../env.ts';
-import { idParam, validate } from '../validate.ts';
-
-export const approvalStatusQuery = z.object({ status: z.enum(['pending', 'decided', 'all']).optional() });
+import { approvalStatusQuery, idParam } from '../schemas.ts';
+import { validate } from '../validate.ts';
 
 const decisionBody = z.object({
   decision: z.enum(['approved', 'changes_requested']),
