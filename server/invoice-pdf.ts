@@ -5,6 +5,7 @@
  */
 import { PDFDocument, PDFString, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import type { InvoicePdfData } from './db/invoices.ts';
+import { attachmentDisposition } from './http.ts';
 
 const PAGE = { width: 595.28, height: 841.89 }; // A4, in points
 const MARGIN = 48;
@@ -64,27 +65,55 @@ function plainText(font: PDFFont) {
   return { plain, canDraw: (text: string) => Array.from(text).every(canDraw) };
 }
 
-/** Splits text into lines no wider than `width`, breaking inside words that are longer. */
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
-  const fits = (line: string) => font.widthOfTextAtSize(line, size) <= width;
+/**
+ * Widths of runs of `chars` at `size`, each from two prefix sums: every character's width, and
+ * the kerning of every pair, is measured once, so measuring is constant time per run.
+ */
+function runWidths(chars: string[], font: PDFFont, size: number): (start: number, end: number) => number {
+  const measured = new Map<string, number>();
+  const widthOf = (text: string) => {
+    let width = measured.get(text);
+    if (width === undefined) measured.set(text, (width = font.widthOfTextAtSize(text, size)));
+    return width;
+  };
+  // kernBefore[i]: how kerning moves character i towards character i - 1.
+  const kernBefore = chars.map((ch, i) => (i === 0 ? 0 : widthOf(chars[i - 1] + ch) - widthOf(chars[i - 1]) - widthOf(ch)));
+  const prefix = [0];
+  chars.forEach((ch, i) => prefix.push(prefix[i] + kernBefore[i] + widthOf(ch)));
+  return (start, end) => prefix[end] - prefix[start] - kernBefore[start];
+}
+
+/**
+ * Splits text into lines no wider than `width`, at spaces, breaking inside words that are longer
+ * than a line. Linear in the text's length: each character is looked at about twice.
+ */
+export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+  const chars = Array.from(text);
+  const widthOf = runWidths(chars, font, size);
   const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ').filter(Boolean)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (fits(candidate)) {
-      line = candidate;
+  let start = 0;
+  while (start < chars.length) {
+    if (chars[start] === ' ') {
+      start++;
       continue;
     }
-    if (line) lines.push(line);
-    line = word;
-    while (!fits(line)) {
-      let cut = line.length - 1;
-      while (cut > 1 && !fits(line.slice(0, cut))) cut--;
-      lines.push(line.slice(0, cut));
-      line = line.slice(cut);
+    // Grow the line one character at a time until it overflows, remembering the last space.
+    let end = start + 1;
+    let lastSpace = -1;
+    while (end <= chars.length && widthOf(start, end) <= width) {
+      if (chars[end - 1] === ' ') lastSpace = end - 1;
+      end++;
     }
+    if (end > chars.length) {
+      lines.push(chars.slice(start).join('').trimEnd());
+      break;
+    }
+    // chars[start, end - 1) fits. Break at the space that ends the last whole word, or, in a
+    // word longer than a line, after as many characters as fit (always at least one).
+    const breakAt = chars[end - 1] === ' ' ? end - 1 : lastSpace > start ? lastSpace : Math.max(end - 1, start + 1);
+    lines.push(chars.slice(start, breakAt).join('').trimEnd());
+    start = breakAt;
   }
-  if (line) lines.push(line);
   return lines.length > 0 ? lines : [''];
 }
 
@@ -280,23 +309,18 @@ export async function renderInvoicePdf({ invoice, agency, client }: InvoicePdfDa
   return doc.save();
 }
 
-/** A filename safe in a header: the invoice number with anything unusual replaced. */
-export function invoiceFilename(number: string): string {
-  return `invoice-${number.replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf`;
+/** The PDF's filename: the invoice number, with path separators replaced. */
+function invoiceFilename(number: string): string {
+  return `invoice-${number.replace(/[/\\]/g, '-')}.pdf`;
 }
 
 /** The PDF as a download. */
 export async function invoicePdfResponse(data: InvoicePdfData): Promise<Response> {
   const bytes = await renderInvoicePdf(data);
-  const filename = invoiceFilename(data.invoice.number);
-  const exact = `invoice-${data.invoice.number}.pdf`;
   return new Response(bytes as Uint8Array<ArrayBuffer>, {
     headers: {
       'content-type': 'application/pdf',
-      'content-disposition':
-        filename === exact
-          ? `attachment; filename="${filename}"`
-          : `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(exact)}`,
+      'content-disposition': attachmentDisposition(invoiceFilename(data.invoice.number)),
       'content-length': String(bytes.byteLength),
       'cache-control': 'private, no-store',
       'x-content-type-options': 'nosniff',

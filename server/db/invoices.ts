@@ -3,7 +3,16 @@ import { ApiError, notFound } from '../errors.ts';
 import type { Invoice } from '../types.ts';
 import { recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
-import { readerForScope, readerForAgency, readerForSignedInClient, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
+import {
+  readerForAgency,
+  readerForScope,
+  readerForSignedInClient,
+  selectJson,
+  type JsonFragment,
+  type Queryable,
+  type Reader,
+  type Scope,
+} from './reader.ts';
 import type { Sql } from './sql.ts';
 
 /** An invoice as the agency sees it: the client's shape plus whose it is and its tax rate. */
@@ -49,9 +58,8 @@ function invoiceListJson(sql: Queryable, reader: Reader, options: { id?: string 
       ${options.id !== undefined ? sql`and i.id = ${options.id}` : sql``})`;
 }
 
-/** JSON array of `Invoice` for one client (one invoice with `id`), newest first. */
-export const invoicesJson = (sql: Queryable, scope: Scope, options: { id?: string } = {}): JsonFragment =>
-  invoiceListJson(sql, readerForScope(scope), options);
+/** JSON array of `Invoice` for one client, newest first. */
+export const invoicesJson = (sql: Queryable, scope: Scope): JsonFragment => invoiceListJson(sql, readerForScope(scope));
 
 async function findInvoice<T extends Invoice>(sql: Queryable, reader: Reader, invoiceId: string): Promise<T> {
   const [invoice] = await selectJson<T[]>(sql, invoiceListJson(sql, reader, { id: invoiceId }));
@@ -174,7 +182,10 @@ export async function createInvoice(sql: Sql, agency: AuthedAgency, input: NewIn
   });
 }
 
-/** Marks an invoice paid (now, or when `paidAt` says); an invoice is paid once. */
+/**
+ * Marks an invoice paid (now, or when `paidAt` says); an invoice is paid once. A payment dated
+ * before the invoice was issued is refused: the day `paidAt` names in its own offset counts.
+ */
 export async function markInvoicePaid(
   sql: Sql,
   agency: AuthedAgency,
@@ -182,23 +193,30 @@ export async function markInvoicePaid(
   paidAt?: string,
 ): Promise<AgencyInvoice> {
   return sql.begin(async (tx) => {
-    const [paid] = await tx<{ client_id: string; number: string; paid_at: Date }[]>`
-      update invoices set paid_at = coalesce(${paidAt ?? null}::timestamptz, now())
-      where id = ${invoiceId} and agency_id = ${agency.id} and paid_at is null
-      returning client_id, number, paid_at`;
-    if (!paid) {
-      await getInvoice(tx, agency, invoiceId); // 404 when it is not this agency's
-      throw new ApiError(409, 'already_paid', 'The invoice is already marked paid.');
+    const [invoice] = await tx<{ client_id: string; number: string; issued_on: string; paid: boolean }[]>`
+      select client_id, number, to_char(issued_on, 'YYYY-MM-DD') as issued_on, paid_at is not null as paid
+      from invoices
+      where id = ${invoiceId} and agency_id = ${agency.id}
+      for no key update`;
+    if (!invoice) throw notFound('Invoice');
+    if (invoice.paid) throw new ApiError(409, 'already_paid', 'The invoice is already marked paid.');
+    // An ISO timestamp starts with the calendar day it names in its own offset.
+    if (paidAt !== undefined && paidAt.slice(0, 10) < invoice.issued_on) {
+      throw new ApiError(400, 'invalid_request', `paid_at: must not be before the invoice was issued (${invoice.issued_on}).`);
     }
+    const [paid] = await tx<{ paid_at: Date }[]>`
+      update invoices set paid_at = coalesce(${paidAt ?? null}::timestamptz, now())
+      where id = ${invoiceId} and agency_id = ${agency.id}
+      returning paid_at`;
     await recordAudit(tx, {
       agency_id: agency.id,
-      client_id: paid.client_id,
+      client_id: invoice.client_id,
       actor_type: 'agency',
       actor_id: agency.id,
       action: 'invoice.paid',
       subject_type: 'invoice',
       subject_id: invoiceId,
-      data: { number: paid.number, paid_at: paid.paid_at },
+      data: { number: invoice.number, paid_at: paid.paid_at },
     });
     return getInvoice(tx, agency, invoiceId);
   });
@@ -213,13 +231,8 @@ export interface InvoicePdfData {
   client: { external_id: string; name: string | null; email: string | null };
 }
 
-/** The invoice with its agency and client; `lock` holds the invoice row until the transaction ends. */
-async function findInvoicePdfData(
-  sql: Queryable,
-  reader: Reader,
-  invoiceId: string,
-  lock = false,
-): Promise<InvoicePdfData> {
+/** The invoice with its agency and client. */
+async function findInvoicePdfData(sql: Queryable, reader: Reader, invoiceId: string): Promise<InvoicePdfData> {
   const [data] = await sql<InvoicePdfData[]>`
     select ${invoiceObject(sql, 'agency')} as invoice,
            json_build_object('name', a.name, 'brand_color', a.brand_color) as agency,
@@ -227,8 +240,7 @@ async function findInvoicePdfData(
     from invoices i
       join agencies a on a.id = i.agency_id
       join clients c on c.id = i.client_id and c.agency_id = i.agency_id
-    where i.id = ${invoiceId} and ${visibleInvoices(sql, reader)}
-    ${lock ? sql`for no key update of i` : sql``}`;
+    where i.id = ${invoiceId} and ${visibleInvoices(sql, reader)}`;
   if (!data) throw notFound('Invoice');
   return data;
 }
@@ -238,19 +250,19 @@ export function agencyInvoicePdfData(sql: Sql, agency: AuthedAgency, invoiceId: 
 }
 
 /**
- * A client opens an invoice's PDF. The first time is audited as `invoice.viewed` (invoice
- * payment speed counts from it); the invoice row is locked meanwhile so two first opens
- * at once record one entry.
+ * A client opens an invoice's PDF. The first time is recorded in invoice_views and audited as
+ * `invoice.viewed` (invoice payment speed counts from it); the view's primary key makes two
+ * first opens at once record one.
  */
 export async function openInvoicePdf(sql: Sql, client: AuthedClient, invoiceId: string): Promise<InvoicePdfData> {
   return sql.begin(async (tx) => {
-    const data = await findInvoicePdfData(tx, readerForSignedInClient(client), invoiceId, true);
-    const [seen] = await tx`
-      select 1 from audit_log
-      where agency_id = ${client.agencyId} and client_id = ${client.id} and action = 'invoice.viewed'
-        and subject_type = 'invoice' and subject_id = ${invoiceId}
-      limit 1`;
-    if (!seen) {
+    const data = await findInvoicePdfData(tx, readerForSignedInClient(client), invoiceId);
+    const firstView = await tx`
+      insert into invoice_views (client_id, invoice_id)
+      values (${client.id}, ${invoiceId})
+      on conflict do nothing
+      returning invoice_id`;
+    if (firstView.length > 0) {
       await recordAudit(tx, {
         agency_id: client.agencyId,
         client_id: client.id,

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { invoicesJson } from '../db/invoices.ts';
 import { projectsJson } from '../db/projects.ts';
+import { wrap } from '../invoice-pdf.ts';
 import type { Invoice } from '../types.ts';
 import { agencyCaller, brokenJson, expectError, expectStatus } from './agency-helpers.ts';
 import { setup } from './helpers.ts';
@@ -150,7 +151,7 @@ describe('issuing and reading invoices', () => {
 
   test('marking an overdue invoice paid makes it paid, once, and audits it', async () => {
     const invoice = await issue({ issued_on: daysFrom(-40), due_on: daysFrom(-5) });
-    const paidAt = '2026-01-15T09:30:00Z';
+    const paidAt = `${daysFrom(-3)}T09:30:00Z`;
     const res = await agencyApi(`/v1/agency/invoices/${invoice.id}/paid`, { method: 'POST', json: { paid_at: paidAt } });
     assert.equal(res.status, 200);
     const paid = (await res.json()) as AgencyInvoice;
@@ -225,15 +226,15 @@ describe('issuing and reading invoices', () => {
 
   test('the JSON fragments compose into one statement, as /v1/portal composes them', async () => {
     const scope = { agencyId: agency.agency_id, clientId: alice.id };
-    const [row] = await ctx.sql<{ value: { invoices: Invoice[]; projects: unknown[]; one: Invoice[] } }[]>`
+    const [row] = await ctx.sql<{ value: { invoices: Invoice[]; projects: unknown[]; elsewhere: Invoice[] } }[]>`
       select json_build_object(
         'invoices', ${invoicesJson(ctx.sql, scope)},
         'projects', ${projectsJson(ctx.sql, scope)},
-        'one', ${invoicesJson(ctx.sql, scope, { id: '00000000-0000-4000-8000-000000000000' })}) as value`;
+        'elsewhere', ${invoicesJson(ctx.sql, { ...scope, agencyId: otherAgency.agency_id })}) as value`;
     const viaRoute = (await clientGet<Invoice[]>('/v1/invoices')).body;
     assert.deepEqual(row.value.invoices, viaRoute);
     assert.ok(row.value.projects.length >= 1);
-    assert.deepEqual(row.value.one, []);
+    assert.deepEqual(row.value.elsewhere, [], 'the scope includes the agency');
   });
 });
 
@@ -246,7 +247,10 @@ describe('invoice PDF', () => {
       lines: [{ description: 'Design workshop', quantity: 1.5, unit_price_minor: 3333 }],
     });
     const { res, doc, text } = await downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession);
-    assert.equal(res.headers.get('content-disposition'), 'attachment; filename="invoice-INV-2026-001.pdf"');
+    assert.equal(
+      res.headers.get('content-disposition'),
+      `attachment; filename="invoice-INV-2026-001.pdf"; filename*=UTF-8''invoice-INV-2026-001.pdf`,
+    );
     assert.equal(doc.getPageCount(), 1);
     for (const expected of [
       'Northwind Studio', 'Alice Ng', 'alice@example.com', 'No. INV-2026-001', daysFrom(-10), daysFrom(20), 'OPEN',
@@ -259,9 +263,12 @@ describe('invoice PDF', () => {
 
   test('a paid invoice says PAID with the date and offers no pay link; an overdue one says so', async () => {
     const invoice = await issue({ pay_url: 'https://pay.example/x' });
-    await agencyApi(`/v1/agency/invoices/${invoice.id}/paid`, { method: 'POST', json: { paid_at: '2026-02-03T10:00:00Z' } });
+    await expectStatus(
+      await agencyApi(`/v1/agency/invoices/${invoice.id}/paid`, { method: 'POST', json: { paid_at: `${daysFrom(-2)}T10:00:00Z` } }),
+      200,
+    );
     const { text } = await downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession);
-    assert.ok(text.includes('PAID 2026-02-03'));
+    assert.ok(text.includes(`PAID ${daysFrom(-2)}`));
     assert.ok(!text.includes('https://pay.example/x'));
 
     const overdue = await issue({ issued_on: daysFrom(-30), due_on: daysFrom(-2) });
@@ -327,21 +334,125 @@ describe('invoice PDF', () => {
 
   test('the first PDF open is audited as invoice.viewed, once; the agency opening it is not', async () => {
     const invoice = await issue();
+    const views = () => ctx.sql<{ client_id: string; first_viewed_at: Date }[]>`
+      select client_id, first_viewed_at from invoice_views where invoice_id = ${invoice.id}`;
     await downloadPdf(`/v1/agency/invoices/${invoice.id}/pdf`, agency.api_key);
     assert.equal(await viewedCount(invoice.id), 0);
+    assert.equal((await views()).length, 0);
     await Promise.all([1, 2, 3].map(() => downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession)));
+    const [first] = await views();
     await downloadPdf(`/v1/invoices/${invoice.id}/pdf`, aliceSession);
     const entries = await ctx.sql`
       select client_id, actor_type, actor_id from audit_log where action = 'invoice.viewed' and subject_id = ${invoice.id}`;
     assert.equal(entries.length, 1);
     assert.deepEqual({ ...entries[0] }, { client_id: alice.id, actor_type: 'client', actor_id: 'alice' });
+    assert.deepEqual([...(await views())], [first], 'the first view is kept, once, with its time');
+    assert.equal(first.client_id, alice.id);
   });
 
-  test('an invoice number with unusual characters still makes a safe filename', async () => {
-    const invoice = await issue({ number: 'Fac/2026 "7"' });
+  test('an invoice number with unusual characters still makes a safe filename, encoded as RFC 5987 says', async () => {
+    const invoice = await issue({ number: `Fac/2026 "7" (Q1)*'s` });
     const { res } = await downloadPdf(`/v1/agency/invoices/${invoice.id}/pdf`, agency.api_key);
-    const disposition = res.headers.get('content-disposition')!;
-    assert.match(disposition, /^attachment; filename="invoice-Fac-2026-7-\.pdf"; filename\*=UTF-8''/);
+    assert.equal(
+      res.headers.get('content-disposition'),
+      `attachment; filename="invoice-Fac-2026 _7_ (Q1)*'s.pdf"; ` +
+        `filename*=UTF-8''invoice-Fac-2026%20%227%22%20%28Q1%29%2A%27s.pdf`,
+    );
+  });
+});
+
+describe('invoice PDF: long text', () => {
+  test('a hundred lines of 500-character words render in well under a second, without losing a character', async () => {
+    const invoice = await issue({
+      pay_url: `https://pay.example/${'a'.repeat(1970)}`,
+      lines: Array.from({ length: 100 }, (_, i) => ({
+        description: i % 10 === 9 ? '\u30c7\u30b6\u30a4\u30f3'.repeat(125) : 'W'.repeat(500),
+        quantity: 1,
+        unit_price_minor: 1,
+      })),
+    });
+    const started = performance.now();
+    const { doc, text } = await downloadPdf(`/v1/agency/invoices/${invoice.id}/pdf`, agency.api_key);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 1000, `rendered in ${Math.round(elapsed)} ms`);
+    assert.ok(doc.getPageCount() > 10);
+    assert.equal(text.match(/W/g)?.length, 90 * 500, 'every W is drawn');
+    assert.equal(text.match(/\?/g)?.length, 10 * 500, 'text Helvetica cannot draw becomes ?, one for each character');
+  });
+
+  test('wrapped lines are never wider than the column, kerning included, and keep every character', async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    const samples = [
+      'AVAVAVAVAV'.repeat(40),
+      `To ${'AWAY '.repeat(30)}and Yo-yo Ty Wa LT ${'x'.repeat(120)} end`,
+      'a',
+      '',
+      'W',
+    ];
+    for (const text of samples) {
+      for (const width of [5, 40, 268]) {
+        const lines = wrap(text, font, 10, width);
+        for (const line of lines) {
+          assert.ok(line.length === 1 || font.widthOfTextAtSize(line, 10) <= width + 1e-9, `"${line}" fits ${width}`);
+        }
+        assert.equal(lines.join('').replace(/ /g, ''), text.replace(/ /g, ''), 'no character is lost');
+        assert.ok(lines.every((line) => line === line.trim()), 'lines do not start or end with a space');
+      }
+    }
+    assert.deepEqual(wrap('one two three', font, 10, 1000), ['one two three']);
+    assert.deepEqual(wrap('', font, 10, 100), ['']);
+  });
+});
+
+describe('dates and numbers', () => {
+  const paidAt = (invoiceId: string, paid_at: string) =>
+    agencyApi(`/v1/agency/invoices/${invoiceId}/paid`, { method: 'POST', json: { paid_at } });
+  const paidAtOf = async (invoiceId: string) => (await ctx.sql`select paid_at from invoices where id = ${invoiceId}`)[0].paid_at;
+
+  test('paid_at outside 2000–2100 (after its offset), or before the invoice was issued, is refused', async () => {
+    const invoice = await issue({ issued_on: '2026-03-10', due_on: '2026-04-10' });
+    for (const time of [
+      '0001-01-01T00:00:00+14:00',
+      '1999-12-31T23:59:59Z',
+      '2000-01-01T00:30:00+01:00', // 1999 in UTC
+      '2101-01-01T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+      '2026-03-09T23:59:59Z',
+      '2026-03-09T23:00:00-05:00', // 2026-03-10 in UTC, but the 9th where it was paid
+    ]) {
+      const error = await expectError(await paidAt(invoice.id, time), 400);
+      assert.match(error.message, /paid_at/, time);
+    }
+    assert.equal(await paidAtOf(invoice.id), null, 'still unpaid');
+    // The day of issue counts in the payment's own offset: 00:30 on the 10th in Kiribati is the 9th in UTC.
+    const paid = await expectStatus<AgencyInvoice>(await paidAt(invoice.id, '2026-03-10T00:30:00+14:00'), 200);
+    assert.equal(Date.parse(paid.paid_at!), Date.parse('2026-03-09T10:30:00Z'));
+  });
+
+  test('issue and due dates outside 2000–2100 are refused; the edges are accepted', async () => {
+    const before = await invoiceCount();
+    for (const dates of [
+      { issued_on: '0001-01-01', due_on: '0001-01-02' },
+      { issued_on: '1999-12-31', due_on: '2000-01-31' },
+      { issued_on: '2100-12-01', due_on: '2101-01-01' },
+      { issued_on: '2026-01-01', due_on: '9999-12-31' },
+    ]) {
+      const error = await expectError(await agencyApi('/v1/agency/invoices', { method: 'POST', json: invoiceBody(dates) }), 400);
+      assert.match(error.message, /out of range/, JSON.stringify(dates));
+    }
+    assert.equal(await invoiceCount(), before);
+    const edges = await issue({ issued_on: '2000-01-01', due_on: '2100-12-31' });
+    assert.deepEqual([edges.issued_on, edges.due_on], ['2000-01-01', '2100-12-31']);
+  });
+
+  test('invoice numbers with invisible format characters are refused', async () => {
+    const before = await invoiceCount();
+    for (const number of ['INV-\u202e1-FDP', 'INV-\u200b42', '\u2066INV-7\u2069', 'INV-\ufeff8', 'INV-\u00ad9']) {
+      const error = await expectError(await agencyApi('/v1/agency/invoices', { method: 'POST', json: invoiceBody({ number }) }), 400);
+      assert.match(error.message, /^number: /);
+    }
+    assert.equal(await invoiceCount(), before);
   });
 });
 

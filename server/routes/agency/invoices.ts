@@ -3,15 +3,11 @@ import { z } from 'zod';
 import { agencyInvoicePdfData, createInvoice, getInvoice, listInvoices, markInvoicePaid } from '../../db/invoices.ts';
 import type { AppEnv } from '../../env.ts';
 import { invoicePdfResponse } from '../../invoice-pdf.ts';
-import { idParam, uuid, validate } from '../../validate.ts';
-import { httpUrl } from './settings.ts';
+import { calendarDate, clientIdQuery, httpUrl, idParam, labelText, timestamp, uuid } from '../../schemas.ts';
+import { validate } from '../../validate.ts';
 
 const currencies = new Set(Intl.supportedValuesOf('currency'));
 const computed = z.never({ error: 'is computed by the server; leave it out' }).optional();
-
-/** Postgres has no year 0: such dates and times are refused here rather than by the database. */
-const fromYearOne = (value: string) => !value.startsWith('0000');
-const date = z.iso.date().refine(fromYearOne, 'is out of range');
 
 const line = z.object({
   description: z.string().trim().min(1).max(500),
@@ -27,18 +23,13 @@ const line = z.object({
 const newInvoice = z
   .object({
     client_id: uuid,
-    number: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
+    number: labelText(64),
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code')
       .refine((code) => currencies.has(code), 'is not a known currency'),
-    issued_on: date,
-    due_on: date,
+    issued_on: calendarDate,
+    due_on: calendarDate,
     lines: z.array(line).min(1).max(100),
     tax_rate_bp: z.number().int().min(0).max(10_000).optional(),
     pay_url: httpUrl.nullable().optional(),
@@ -49,11 +40,12 @@ const newInvoice = z
   })
   .refine((invoice) => invoice.due_on >= invoice.issued_on, { path: ['due_on'], message: 'must not be before issued_on' });
 
-const paid = z.object({ paid_at: z.iso.datetime({ offset: true }).refine(fromYearOne, 'is out of range').optional() });
+/** When it was paid; not before the invoice's issue date, which the data layer checks. */
+const paid = z.object({ paid_at: timestamp.optional() });
 
 /** Invoices: issued with server-computed totals, shown to the client, marked paid once. */
 export const agencyInvoices = new Hono<AppEnv>()
-  .get('/', validate('query', z.object({ client_id: uuid.optional() })), async (c) =>
+  .get('/', validate('query', clientIdQuery), async (c) =>
     c.json(await listInvoices(c.env.sql, c.get('agency'), c.req.valid('query').client_id)),
   )
   .post('/', validate('json', newInvoice), async (c) =>
