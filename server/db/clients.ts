@@ -42,26 +42,61 @@ export async function getClient(sql: Sql, agencyId: string, clientId: string): P
   return client;
 }
 
-/** Adds a client before it ever signs in, so the agency can fill its portal first. */
-export async function createClient(sql: Sql, agencyId: string, input: NewClient): Promise<ClientRecord> {
-  const [client] = await sql<ClientRecord[]>`
-    insert into clients (agency_id, external_id, name, email)
-    values (${agencyId}, ${input.external_id}, ${input.name ?? null}, ${input.email ?? null})
-    on conflict (agency_id, external_id) do nothing
-    returning id, external_id, name, email, revoked_before, created_at`;
-  if (!client) throw new ApiError(409, 'conflict', `A client with external_id "${input.external_id}" already exists.`);
-  return client;
+/** Adds a client before it ever signs in, so the agency can fill its portal first; audited as `client.created`. */
+export async function createClient(sql: Sql, agency: AuthedAgency, input: NewClient): Promise<ClientRecord> {
+  return sql.begin(async (tx) => {
+    const [client] = await tx<ClientRecord[]>`
+      insert into clients (agency_id, external_id, name, email)
+      values (${agency.id}, ${input.external_id}, ${input.name ?? null}, ${input.email ?? null})
+      on conflict (agency_id, external_id) do nothing
+      returning id, external_id, name, email, revoked_before, created_at`;
+    if (!client) throw new ApiError(409, 'conflict', `A client with external_id "${input.external_id}" already exists.`);
+    await recordAudit(tx, {
+      agency_id: agency.id,
+      client_id: client.id,
+      actor_type: 'agency',
+      actor_id: agency.id,
+      action: 'client.created',
+      subject_type: 'client',
+      subject_id: client.id,
+      data: { external_id: client.external_id, name: client.name, email: client.email },
+    });
+    return client;
+  });
 }
 
-export async function updateClient(sql: Sql, agencyId: string, clientId: string, patch: ClientPatch): Promise<ClientRecord> {
-  const columns = (['name', 'email'] as const).filter((column) => patch[column] !== undefined);
-  if (columns.length === 0) return getClient(sql, agencyId, clientId);
-  const [client] = await sql<ClientRecord[]>`
-    update clients set ${sql(patch, columns)}, updated_at = now()
-    where id = ${clientId} and agency_id = ${agencyId}
-    returning id, external_id, name, email, revoked_before, created_at`;
-  if (!client) throw notFound('Client');
-  return client;
+/**
+ * Changes a client's name or email; audited as `client.updated` with what changed (`{from, to}`).
+ * A PATCH that changes nothing records nothing.
+ */
+export async function updateClient(sql: Sql, agency: AuthedAgency, clientId: string, patch: ClientPatch): Promise<ClientRecord> {
+  return sql.begin(async (tx) => {
+    const [current] = await tx<ClientRecord[]>`
+      select id, external_id, name, email, revoked_before, created_at
+      from clients
+      where id = ${clientId} and agency_id = ${agency.id}
+      for no key update`;
+    if (!current) throw notFound('Client');
+    const columns = (['name', 'email'] as const).filter(
+      (column) => patch[column] !== undefined && patch[column] !== current[column],
+    );
+    if (columns.length === 0) return current;
+    const [client] = await tx<ClientRecord[]>`
+      update clients set ${tx(patch, columns)}, updated_at = now()
+      where id = ${clientId} and agency_id = ${agency.id}
+      returning id, external_id, name, email, revoked_before, created_at`;
+    await recordAudit(tx, {
+      agency_id: agency.id,
+      client_id: clientId,
+      actor_type: 'agency',
+      actor_id: agency.id,
+      action: 'client.updated',
+      subject_type: 'client',
+      subject_id: clientId,
+      data: Object.fromEntries(columns.map((column) => [column, { from: current[column], to: client[column] }])),
+    });
+    return client;
+  });
 }
 
 /**

@@ -78,6 +78,47 @@ describe('managing clients', () => {
   });
 });
 
+describe('the audit log records clients the agency adds and changes', () => {
+  const clientAudit = (clientId: string) =>
+    ctx.sql<{ action: string; data: Record<string, unknown>; client_id: string; actor_type: string; actor_id: string }[]>`
+      select action, data, client_id, actor_type, actor_id from audit_log
+      where subject_type = 'client' and subject_id = ${clientId} order by id`;
+
+  test('a new client is audited as client.created', async () => {
+    const client = await addClient({ external_id: 'audited', name: 'Audited Ltd', email: 'a@audited.example' });
+    assert.deepEqual(
+      (await clientAudit(client.id)).map((e) => ({ ...e })),
+      [{
+        action: 'client.created',
+        data: { external_id: 'audited', name: 'Audited Ltd', email: 'a@audited.example' },
+        client_id: client.id,
+        actor_type: 'agency',
+        actor_id: agency.agency_id,
+      }],
+    );
+  });
+
+  test('changes are audited as client.updated with from and to; no change, a conflict or a refusal records nothing', async () => {
+    const client = await addClient({ external_id: 'changing', name: 'Before', email: 'before@example.com' });
+    const patch = (json: unknown) => agencyApi(`/v1/agency/clients/${client.id}`, { method: 'PATCH', json });
+    await expectStatus(await patch({ name: 'After' }), 200);
+    await expectStatus(await patch({ name: 'After', email: null }), 200);
+    await expectStatus(await patch({ name: 'After', email: null }), 200);
+    await expectStatus(await patch({}), 200);
+    await expectError(await patch({ email: 'nope' }), 400);
+    await expectError(await otherApi(`/v1/agency/clients/${client.id}`, { method: 'PATCH', json: { name: 'Hijacked' } }), 404);
+    await expectError(await agencyApi('/v1/agency/clients', { method: 'POST', json: { external_id: 'changing' } }), 409);
+    assert.deepEqual(
+      (await clientAudit(client.id)).map((e) => [e.action, e.data]),
+      [
+        ['client.created', { external_id: 'changing', name: 'Before', email: 'before@example.com' }],
+        ['client.updated', { name: { from: 'Before', to: 'After' } }],
+        ['client.updated', { email: { from: 'before@example.com', to: null } }],
+      ],
+    );
+  });
+});
+
 describe('revoking a client', () => {
   test('its live session stops working and a token issued before is refused; a later token lets it back', async () => {
     const client = await addClient({ external_id: 'leaving' });

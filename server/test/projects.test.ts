@@ -113,6 +113,67 @@ describe('projects and their phases', () => {
   });
 });
 
+describe('the audit log records what the client will see change', () => {
+  const projectAudit = (projectId: string) =>
+    ctx.sql<{ action: string; data: Record<string, unknown>; client_id: string; actor_type: string }[]>`
+      select action, data, client_id, actor_type from audit_log
+      where subject_type = 'project' and subject_id = ${projectId} order by id`;
+
+  test('a new project is audited as project.created with its name and phases', async () => {
+    const project = await createProject({ client_id: alice.id, name: 'Audited', phases: ['Plan', 'Build'], current_phase: 1 });
+    assert.deepEqual(
+      (await projectAudit(project.id)).map((e) => ({ ...e })),
+      [{
+        action: 'project.created',
+        data: { name: 'Audited', phases: ['Plan', 'Build'], current_phase: 1 },
+        client_id: alice.id,
+        actor_type: 'agency',
+      }],
+    );
+  });
+
+  test('a rename and new phases are audited as project.updated with from and to; a PATCH that changes nothing records nothing', async () => {
+    const project = await createProject({ client_id: alice.id, name: 'Old name', phases: ['Plan', 'Build'], current_phase: 1 });
+    await expectStatus(await patchProject(project.id, { name: 'New name' }), 200);
+    await expectStatus(await patchProject(project.id, { phases: ['Plan', 'Build', 'Launch'], current_phase: 3 }), 200);
+    const settled = await expectStatus<AgencyProject>(await agencyApi(`/v1/agency/projects/${project.id}`), 200);
+    const unchanged = await expectStatus<AgencyProject>(
+      await patchProject(project.id, { name: 'New name', phases: ['Plan', 'Build', 'Launch'], current_phase: 3 }),
+      200,
+    );
+    assert.equal(unchanged.updated_at, settled.updated_at, 'nothing changed, so the project did not move up the list');
+
+    const entries = (await projectAudit(project.id)).slice(1);
+    assert.deepEqual(
+      entries.map((e) => [e.action, e.data]),
+      [
+        ['project.updated', { name: { from: 'Old name', to: 'New name' } }],
+        ['project.updated', { phases: { from: ['Plan', 'Build'], to: ['Plan', 'Build', 'Launch'] } }],
+        ['project.phase_changed', { from: 1, to: 3, name: 'Launch' }],
+      ],
+    );
+    assert.ok(entries.every((e) => e.client_id === alice.id && e.actor_type === 'agency'));
+  });
+
+  test('refused changes record nothing', async () => {
+    const project = await createProject({ client_id: alice.id, name: 'Steady', phases: PHASES, current_phase: 4 });
+    await expectError(await patchProject(project.id, { phases: ['Only'] }), 400);
+    await expectError(await otherApi(`/v1/agency/projects/${project.id}`, { method: 'PATCH', json: { name: 'Hijacked' } }), 404);
+    assert.deepEqual((await projectAudit(project.id)).map((e) => e.action), ['project.created']);
+  });
+
+  test('names and phases with invisible format characters are refused', async () => {
+    const before = (await ctx.sql`select count(*)::int as n from projects`)[0].n;
+    for (const json of [
+      { client_id: alice.id, name: 'Site\u202e', phases: ['One'] },
+      { client_id: alice.id, name: 'Site', phases: ['One', 'Tw\u200bo'] },
+    ]) {
+      await expectError(await agencyApi('/v1/agency/projects', { method: 'POST', json }), 400);
+    }
+    assert.equal((await ctx.sql`select count(*)::int as n from projects`)[0].n, before);
+  });
+});
+
 describe('tenant isolation', () => {
   test("another agency gets 404 for this agency's projects and clients, and changes nothing", async () => {
     const project = await createProject({ client_id: alice.id, name: 'Guarded', phases: PHASES, current_phase: 1 });

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { createClient, getClient, listClients, revokeClient, updateClient } from '../../db/clients.ts';
 import type { AppEnv } from '../../env.ts';
-import { idParam, validate } from '../../validate.ts';
+import { idParam } from '../../schemas.ts';
+import { validate } from '../../validate.ts';
 
 const name = z.string().trim().min(1).max(200);
 const email = z.string().trim().max(320).pipe(z.email());
@@ -19,14 +20,16 @@ const clientPatch = z.object({ name: name.nullable().optional(), email: email.nu
 /** The agency's clients. A client signs in with a token whose `sub` is its external_id. */
 export const agencyClients = new Hono<AppEnv>()
   .get('/', async (c) => c.json(await listClients(c.env.sql, c.get('agency').id)))
+  /** Audited as `client.created`. */
   .post('/', validate('json', newClient), async (c) =>
-    c.json(await createClient(c.env.sql, c.get('agency').id, c.req.valid('json')), 201),
+    c.json(await createClient(c.env.sql, c.get('agency'), c.req.valid('json')), 201),
   )
   .get('/:id', validate('param', idParam), async (c) =>
     c.json(await getClient(c.env.sql, c.get('agency').id, c.req.valid('param').id)),
   )
+  /** Audited as `client.updated` with what changed. */
   .patch('/:id', validate('param', idParam), validate('json', clientPatch), async (c) =>
-    c.json(await updateClient(c.env.sql, c.get('agency').id, c.req.valid('param').id, c.req.valid('json'))),
+    c.json(await updateClient(c.env.sql, c.get('agency'), c.req.valid('param').id, c.req.valid('json'))),
   )
   /** Ends the client's sessions and refuses tokens issued before now. */
   .post('/:id/revoke', validate('param', idParam), async (c) =>
