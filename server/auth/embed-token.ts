@@ -1,4 +1,5 @@
 import { ApiError } from '../errors.ts';
+import { isWellFormedText } from '../validate.ts';
 import { base64url, base64urlDecode, hmacKey } from './crypto.ts';
 
 /** Claims of an embed token, as DESIGN.md "Identity" defines them. */
@@ -24,7 +25,8 @@ export interface EmbedKey {
 export const MAX_TOKEN_LIFETIME_SECONDS = 3600;
 export const CLOCK_SKEW_SECONDS = 60;
 
-const refuse = (message: string) => new ApiError(401, 'invalid_token', message);
+/** A refused embed token: 401 `invalid_token` with what is wrong with it. */
+export const refuse = (message: string) => new ApiError(401, 'invalid_token', message);
 const decoder = new TextDecoder();
 
 function decodeJson(part: string): Record<string, unknown> {
@@ -48,14 +50,18 @@ export function readTokenHeader(token: string): { kid: string } {
   return { kid: header.kid };
 }
 
+/** A short text claim: a string, well-formed (see isWellFormedText), at most `max` long. */
+const isShortText = (value: unknown, max: number): value is string =>
+  typeof value === 'string' && value.length <= max && isWellFormedText(value);
+
 /**
  * Verifies an HS256 embed token against the key its header names, then every claim.
- * The signature check is Web Crypto's, which compares in constant time.
+ * The signature check is Web Crypto's, which compares in constant time. It comes before
+ * anything is said about the key, so only a holder of the secret learns that it was revoked.
  */
 export async function verifyEmbedToken(token: string, key: EmbedKey | null, now = Date.now()): Promise<EmbedClaims> {
   const { kid } = readTokenHeader(token);
   if (!key || key.id !== kid) throw refuse('The token is signed with an unknown key.');
-  if (key.revoked) throw refuse('The token is signed with a revoked key.');
 
   const [header, payload, signature] = token.split('.');
   let signatureBytes: Uint8Array<ArrayBuffer>;
@@ -67,6 +73,7 @@ export async function verifyEmbedToken(token: string, key: EmbedKey | null, now 
   const signed = new TextEncoder().encode(`${header}.${payload}`);
   const valid = await crypto.subtle.verify('HMAC', await hmacKey(key.secret, 'verify'), signatureBytes, signed);
   if (!valid) throw refuse('The token signature is not valid.');
+  if (key.revoked) throw refuse('The token is signed with a revoked key.');
 
   const claims = decodeJson(payload);
   const seconds = Math.floor(now / 1000);
@@ -75,12 +82,14 @@ export async function verifyEmbedToken(token: string, key: EmbedKey | null, now 
   }
   const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audience.includes('porch')) throw refuse('The token audience must be "porch".');
-  if (typeof claims.sub !== 'string' || !claims.sub || claims.sub.length > 200) {
-    throw refuse('The token subject (the client id) is missing.');
+  if (typeof claims.sub !== 'string' || !claims.sub) throw refuse('The token subject (the client id) is missing.');
+  if (!isShortText(claims.sub, 200)) {
+    throw refuse('The token subject (the client id) must be at most 200 characters of well-formed text.');
   }
   if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') {
     throw refuse('The token must carry exp and iat.');
   }
+  if (claims.exp <= claims.iat) throw refuse('The token expires (exp) before it is issued (iat).');
   if (claims.exp <= seconds - CLOCK_SKEW_SECONDS) throw refuse('The token has expired.');
   if (claims.iat > seconds + CLOCK_SKEW_SECONDS) throw refuse('The token was issued in the future.');
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > seconds + CLOCK_SKEW_SECONDS)) {
@@ -89,12 +98,12 @@ export async function verifyEmbedToken(token: string, key: EmbedKey | null, now 
   if (claims.exp - claims.iat > MAX_TOKEN_LIFETIME_SECONDS) {
     throw refuse('The token lives longer than one hour.');
   }
-  if (claims.jti !== undefined && (typeof claims.jti !== 'string' || claims.jti.length > 200)) {
-    throw refuse('The token id (jti) must be a short string.');
+  if (claims.jti !== undefined && (!isShortText(claims.jti, 200) || !claims.jti)) {
+    throw refuse('The token id (jti) must be a non-empty string of at most 200 characters.');
   }
   for (const field of ['email', 'name'] as const) {
-    if (claims[field] !== undefined && (typeof claims[field] !== 'string' || (claims[field] as string).length > 320)) {
-      throw refuse(`The token claim ${field} must be a short string.`);
+    if (claims[field] !== undefined && !isShortText(claims[field], 320)) {
+      throw refuse(`The token claim ${field} must be at most 320 characters of well-formed text.`);
     }
   }
   return claims as unknown as EmbedClaims;

@@ -107,6 +107,13 @@ describe('embed token refused', () => {
     assert.match(await assertRefused(await joseToken({}, { kid: 'revoked-key', secret: 's3cret' })), /revoked/);
   });
 
+  test('a revoked kid with a wrong signature says only that the signature is not valid', async () => {
+    await ctx.sql`insert into embed_keys (id, agency_id, secret, revoked_at) values ('revoked-key-2', ${agency.agency_id}, 's3cret', now())`;
+    const message = await assertRefused(await joseToken({}, { kid: 'revoked-key-2', secret: 'a-guess' }));
+    assert.match(message, /signature is not valid/);
+    assert.doesNotMatch(message, /revoked/, 'without the secret, nobody learns that the key was revoked');
+  });
+
   test('alg none', async () => {
     const header = base64url(encoder.encode(JSON.stringify({ alg: 'none', kid: agency.embed_key_id })));
     const payload = base64url(encoder.encode(JSON.stringify({ aud: 'porch', iss: agency.agency_id, sub: 'x', iat: now(), exp: now() + 60 })));
@@ -146,6 +153,13 @@ describe('embed token refused', () => {
     assert.match(await assertRefused(await joseToken({ iat: now(), exp: now() + 3601 })), /one hour/);
   });
 
+  test('an exp that is not after iat', async () => {
+    for (const [iat, exp] of [[now(), now()], [now() + 50, now() + 1], [now() - 10, now() - 20]]) {
+      assert.match(await assertRefused(await joseToken({ iat, exp })), /exp|expired/);
+    }
+    assert.match(await assertRefused(await joseToken({ iat: now(), exp: now() })), /before it is issued/);
+  });
+
   test('missing exp and iat', async () => {
     assert.match(await assertRefused(await joseToken({ exp: undefined, iat: undefined })), /exp and iat/);
   });
@@ -162,6 +176,23 @@ describe('embed token refused', () => {
     const results = await Promise.all([exchange(token), exchange(token)]);
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 401]);
     assert.equal(await sessionCount(), before + 1);
+  });
+
+  test('an empty jti, which would let one token id burn for every token', async () => {
+    assert.match(await assertRefused(await joseToken({ sub: 'empty-jti', jti: '' })), /jti/);
+    const rows = await ctx.sql`select 1 from used_token_ids where jti = ''`;
+    assert.equal(rows.length, 0);
+  });
+
+  test('a sub, name or email with an unpaired UTF-16 surrogate', async () => {
+    // Stored as UTF-8 these would all become U+FFFD: two different ids, one client.
+    for (const claims of [{ sub: 'lone\ud800' }, { sub: 'lone\udfff' }, { sub: 'ok', name: 'Ada\ud83d' }, { sub: 'ok', email: '\ude00@x.example' }]) {
+      assert.match(await assertRefused(await joseToken(claims)), /well-formed/, JSON.stringify(claims));
+    }
+    const rows = await ctx.sql`select 1 from clients where external_id like 'lone%'`;
+    assert.equal(rows.length, 0);
+    // A surrogate pair (an emoji) is fine.
+    assert.equal((await exchange(await joseToken({ sub: 'emoji-\u{1F600}', name: 'Zoë \u{1F600}' }))).status, 200);
   });
 
   test('an Origin not among the agency allowed origins', async () => {

@@ -294,6 +294,8 @@ describe('malformed input answers 4xx JSON, never 500', () => {
     await expectError(await agencyApi('/v1/agency/api-keys', { method: 'POST', ...brokenJson() }), 400);
     await expectError(await agencyApi('/v1/agency/api-keys', { method: 'POST', json: { label: 'l'.repeat(201) } }), 400);
     await expectError(await agencyApi('/v1/agency/api-keys', { method: 'POST', json: { label: 3 } }), 400);
+    await expectError(await agencyApi('/v1/agency/api-keys', { method: 'POST', json: { label: 'deploy\ud800' } }), 400);
+    await expectError(await agencyApi('/v1/agency', { method: 'PATCH', json: { name: 'Northwind\udc00' } }), 400);
     assert.deepEqual(await expectStatus(await agencyApi('/v1/agency'), 200), before);
   });
 

@@ -13,7 +13,7 @@ import {
   updateAgency,
 } from '../../db/agencies.ts';
 import type { AppEnv } from '../../env.ts';
-import { uuid, validate } from '../../validate.ts';
+import { uuid, validate, wellFormedText } from '../../validate.ts';
 
 const MAX_ORIGINS = 50;
 
@@ -44,7 +44,7 @@ export const httpUrl = z
   .refine((value) => URL.canParse(value), 'is not a valid URL');
 
 const agencyPatch = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: wellFormedText.trim().min(1).max(200).optional(),
   brand_color: z
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #2f6f5e')
@@ -77,7 +77,7 @@ export const agencySettings = new Hono<AppEnv>()
   .post('/embed-keys/:id/revoke', validate('param', keyParam), async (c) =>
     c.json(await revokeEmbedKey(c.env.sql, c.get('agency'), c.req.valid('param').id)),
   )
-  .post('/api-keys', validate('json', z.object({ label: z.string().trim().max(200).optional() })), async (c) =>
+  .post('/api-keys', validate('json', z.object({ label: wellFormedText.trim().max(200).optional() })), async (c) =>
     c.json(await createApiKey(c.env.sql, c.get('agency'), c.req.valid('json').label ?? null), 201),
   )
   .post('/api-keys/:id/revoke', validate('param', keyParam), async (c) =>
