@@ -15,7 +15,7 @@ export function clientSession() {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw new ApiError(401, 'unauthorized', 'Send the session as "Authorization: Bearer <session>".');
     const origin = c.req.header('origin') ?? null;
-    const { client, originAllowed } = await findSessionClient(c.env.sql, await sha256Hex(token), origin);
+    const { client, originAllowed } = await findSessionClient(c.env.sql, await sha256Hex(token), origin, c.env.demo);
     if (!client) throw new ApiError(401, 'session_expired', 'The session has expired or was revoked. Sign in again.');
     if (!originAllowed) throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} is not allowed for this agency.`);
     c.set('client', client);

@@ -161,7 +161,11 @@ export async function rotateEmbedKey(sql: Sql, agency: AuthedAgency, keyId: stri
   });
 }
 
-/** Revokes a key: tokens signed with it are refused from now on. Revoking twice changes nothing. */
+/**
+ * Revokes a key: tokens signed with it are refused from now on, and the sessions they opened
+ * end at once (a leaked secret must not leave hours of sessions behind). Revoking twice
+ * changes nothing.
+ */
 export async function revokeEmbedKey(sql: Sql, agency: AuthedAgency, keyId: string): Promise<EmbedKeySummary> {
   return sql.begin(async (tx) => {
     const [revoked] = await tx<EmbedKeySummary[]>`
@@ -169,7 +173,10 @@ export async function revokeEmbedKey(sql: Sql, agency: AuthedAgency, keyId: stri
       where id = ${keyId} and agency_id = ${agency.id} and revoked_at is null
       returning id, created_at, revoked_at`;
     if (revoked) {
-      await recordAgencyChange(tx, agency, 'embed_key.revoked', 'embed_key', keyId);
+      const sessions = await tx`
+        update sessions set revoked_at = now()
+        where embed_key_id = ${keyId} and agency_id = ${agency.id} and revoked_at is null`;
+      await recordAgencyChange(tx, agency, 'embed_key.revoked', 'embed_key', keyId, { sessions_revoked: sessions.count });
       return revoked;
     }
     const [already] = await tx<EmbedKeySummary[]>`
@@ -208,6 +215,7 @@ export async function createApiKey(sql: Sql, agency: AuthedAgency, label: string
     return key;
   });
 }
+
 
 /** Revokes an API key (it may be the one making the call). Revoking twice changes nothing. */
 export async function revokeApiKey(

@@ -38,6 +38,8 @@ export async function newestLiveEmbedKey(sql: Sql, agencyId: string): Promise<{ 
 
 export interface NewSession {
   agencyId: string;
+  /** The embed key that signed the token: revoking it ends the session. */
+  embedKeyId: string;
   externalId: string;
   name?: string;
   email?: string;
@@ -79,8 +81,8 @@ export async function createSession(sql: Sql, s: NewSession): Promise<CreateSess
       throw new RevokedClient();
     }
     await tx`
-      insert into sessions (token_hash, agency_id, client_id, expires_at)
-      values (${s.sessionHash}, ${s.agencyId}, ${client.id}, ${s.sessionExpiresAt})`;
+      insert into sessions (token_hash, agency_id, client_id, embed_key_id, expires_at)
+      values (${s.sessionHash}, ${s.agencyId}, ${client.id}, ${s.embedKeyId}, ${s.sessionExpiresAt})`;
     await recordAudit(tx, {
       agency_id: s.agencyId,
       client_id: client.id,
@@ -104,18 +106,32 @@ export interface SessionLookup {
   originAllowed: boolean;
 }
 
-/** The client behind a session bearer, if the session is live and the client not revoked since. */
-export async function findSessionClient(sql: Sql, tokenHash: string, origin: string | null): Promise<SessionLookup> {
+/**
+ * The client behind a session bearer, if the session is live, the client not revoked since, the
+ * embed key that opened it not revoked, and (for the demo agency) demo mode still on.
+ */
+export async function findSessionClient(
+  sql: Sql,
+  tokenHash: string,
+  origin: string | null,
+  demo: boolean,
+): Promise<SessionLookup> {
   const [row] = await sql<(AuthedClient & { origin_allowed: boolean })[]>`
     select c.id, c.agency_id as "agencyId", c.external_id as "externalId", c.name, c.email,
            (${origin}::text is null or exists (
               select 1 from agency_origins o where o.agency_id = s.agency_id and o.origin = ${origin}::text
            )) as origin_allowed
-    from sessions s join clients c on c.id = s.client_id and c.agency_id = s.agency_id
+    from sessions s
+    join clients c on c.id = s.client_id and c.agency_id = s.agency_id
+    join agencies a on a.id = s.agency_id
     where s.token_hash = ${tokenHash}
       and s.revoked_at is null
       and s.expires_at > now()
-      and (c.revoked_before is null or s.created_at > c.revoked_before)`;
+      and (c.revoked_before is null or s.created_at > c.revoked_before)
+      and (s.embed_key_id is null or exists (
+             select 1 from embed_keys k
+             where k.id = s.embed_key_id and k.agency_id = s.agency_id and k.revoked_at is null))
+      and (${demo} or not a.is_demo)`;
   if (!row) return { client: null, originAllowed: true };
   const { origin_allowed, ...client } = row;
   return { client, originAllowed: origin_allowed };

@@ -280,6 +280,57 @@ describe('sessions', () => {
     assert.equal((await ctx.request('/v1/portal', { bearer, headers: { origin: ORIGIN } })).status, 200);
   });
 
+  test('revoking the embed key ends the sessions its tokens opened, not the others', async () => {
+    const createKey = async () => {
+      const res = await ctx.request('/v1/agency/embed-keys', { method: 'POST', bearer: agency.api_key });
+      assert.equal(res.status, 201);
+      return (await res.json()) as { id: string; secret: string };
+    };
+    const leaked = await createKey();
+    const kept = await createKey();
+    const fromLeaked = (await exchange(await joseToken({ sub: 'key-client' }, { kid: leaked.id, secret: leaked.secret }))).body.session!;
+    const fromKept = (await exchange(await joseToken({ sub: 'key-client' }, { kid: kept.id, secret: kept.secret }))).body.session!;
+    assert.equal((await ctx.request('/v1/portal', { bearer: fromLeaked })).status, 200);
+
+    const revoke = await ctx.request(`/v1/agency/embed-keys/${leaked.id}/revoke`, { method: 'POST', bearer: agency.api_key });
+    assert.equal(revoke.status, 200);
+    const refused = await ctx.request('/v1/portal', { bearer: fromLeaked });
+    assert.equal(refused.status, 401);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'session_expired');
+    assert.equal((await ctx.request('/v1/portal', { bearer: fromKept })).status, 200, 'a session from another key lives on');
+    const [entry] = await ctx.sql`select data from audit_log where action = 'embed_key.revoked' and subject_id = ${leaked.id}`;
+    assert.deepEqual(entry.data, { sessions_revoked: 1 });
+  });
+
+  test('a session whose key was revoked without ending it (a race) is refused all the same', async () => {
+    const bearer = await ctx.signIn(agency, 'race-client');
+    await ctx.sql`insert into embed_keys (id, agency_id, secret) values ('racing-key', ${agency.agency_id}, 'racing-secret')`;
+    const racing = (await exchange(await joseToken({ sub: 'race-client' }, { kid: 'racing-key', secret: 'racing-secret' }))).body.session!;
+    // As if the revocation committed between the token's check and the session's insert.
+    await ctx.sql`update embed_keys set revoked_at = now() where id = 'racing-key'`;
+    assert.equal((await ctx.request('/v1/portal', { bearer: racing })).status, 401);
+    assert.equal((await ctx.request('/v1/portal', { bearer })).status, 200);
+  });
+
+  test('a session opened in demo mode stops working when demo mode is off', async () => {
+    const demo = await ctx.agency({ id: 'demo-session-agency', isDemo: true, embedKeyId: 'demo-session-key', embedSecret: 'porch-demo-secret' });
+    try {
+      ctx.env.demo = true;
+      const bearer = await ctx.signIn(demo, 'demo-client-1');
+      assert.equal((await ctx.request('/v1/portal', { bearer })).status, 200);
+      ctx.env.demo = false;
+      const res = await ctx.request('/v1/portal', { bearer });
+      assert.equal(res.status, 401);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'session_expired');
+      ctx.env.demo = true;
+      assert.equal((await ctx.request('/v1/portal', { bearer })).status, 200, 'only demo mode decided');
+    } finally {
+      ctx.env.demo = false;
+    }
+    // A real agency's session is not affected by demo mode.
+    assert.equal((await ctx.request('/v1/portal', { bearer: await ctx.signIn(agency, 'not-demo') })).status, 200);
+  });
+
   test('sessions are stored hashed', async () => {
     const bearer = await ctx.signIn(agency, 'hashed-client');
     const rows = await ctx.sql`select 1 from sessions where token_hash = ${bearer}`;
