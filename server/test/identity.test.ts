@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { base64url } from '../auth/crypto.ts';
+import { BODY_LIMITS } from '../app.ts';
 import { ORIGIN, setup } from './helpers.ts';
 
 const ctx = await setup();
@@ -335,5 +336,107 @@ describe('sessions', () => {
     const bearer = await ctx.signIn(agency, 'hashed-client');
     const rows = await ctx.sql`select 1 from sessions where token_hash = ${bearer}`;
     assert.equal(rows.length, 0);
+  });
+});
+
+describe('request bodies are limited', () => {
+  const tooLarge = async (res: Response) => {
+    assert.equal(res.status, 413);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'payload_too_large');
+    assert.match(body.error.message, /KiB/);
+  };
+
+  /** A body of `total` bytes, streamed without Content-Length; counts the bytes read from it. */
+  function endlessBody(total: number) {
+    let sent = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= total) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    return { stream, sent: () => sent };
+  }
+
+  test('POST /v1/session refuses a body over 16 KiB, before reading the rest of it', async () => {
+    const padded = JSON.stringify({ token: await joseToken({}), padding: 'x'.repeat(BODY_LIMITS.session) });
+    await tooLarge(await ctx.request('/v1/session', { method: 'POST', body: padded, headers: { 'content-type': 'application/json' } }));
+
+    const body = endlessBody(200 * 1024 * 1024);
+    const res = await ctx.request('/v1/session', {
+      method: 'POST',
+      body: body.stream,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
+    await tooLarge(res);
+    assert.ok(body.sent() < 1024 * 1024, `read ${body.sent()} bytes of a 200 MB body`);
+    // A real token in an ordinary body still works.
+    assert.equal((await exchange(await joseToken({}))).status, 200);
+  });
+
+  test('the client routes refuse a body over 64 KiB', async () => {
+    const bearer = await ctx.signIn(agency, 'big-body-client');
+    const res = await ctx.request('/v1/approvals/00000000-0000-4000-8000-000000000000/decision', {
+      method: 'POST',
+      bearer,
+      json: { decision: 'approved', comment: 'c'.repeat(BODY_LIMITS.client) },
+    });
+    await tooLarge(res);
+  });
+
+  test('the agency routes refuse a body over 512 KiB, but not a document upload', async () => {
+    const origins = Array.from({ length: 200 }, (_, i) => `https://site-${i}.example`);
+    const huge = { origins, padding: 'p'.repeat(BODY_LIMITS.agency) };
+    await tooLarge(await ctx.request('/v1/agency/origins', { method: 'PUT', bearer: agency.api_key, json: huge }));
+    assert.deepEqual(
+      ((await (await ctx.request('/v1/agency', { bearer: agency.api_key })).json()) as { origins: string[] }).origins,
+      [ORIGIN],
+      'nothing changed',
+    );
+
+    const client = (await (
+      await ctx.request('/v1/agency/clients', { method: 'POST', bearer: agency.api_key, json: { external_id: 'upload-client' } })
+    ).json()) as { id: string };
+    const doc = (await (
+      await ctx.request('/v1/agency/documents', { method: 'POST', bearer: agency.api_key, json: { client_id: client.id, title: 'Big' } })
+    ).json()) as { id: string };
+    const form = new FormData();
+    form.set('file', new File([new Uint8Array(BODY_LIMITS.agency + 1024)], 'big.bin', { type: 'application/octet-stream' }));
+    const upload = await ctx.request(`/v1/agency/documents/${doc.id}/versions`, { method: 'POST', bearer: agency.api_key, body: form });
+    assert.equal(upload.status, 201, await upload.clone().text());
+  });
+});
+
+describe('CORS', () => {
+  const preflight = (path: string, method = 'POST') =>
+    ctx.request(path, {
+      method: 'OPTIONS',
+      headers: { origin: ORIGIN, 'access-control-request-method': method, 'access-control-request-headers': 'authorization,content-type' },
+    });
+
+  test('the client routes answer browsers from any page', async () => {
+    for (const [path, method] of [['/v1/session', 'POST'], ['/v1/portal', 'GET'], ['/v1/documents', 'GET'], ['/v1/approvals/x/decision', 'POST'], ['/v1/invoices', 'GET']]) {
+      const res = await preflight(path, method);
+      assert.equal(res.status, 204, path);
+      assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN, path);
+    }
+    const refused = await ctx.request('/v1/portal', { headers: { origin: ORIGIN } });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('access-control-allow-origin'), ORIGIN, 'the widget can read why it was refused');
+  });
+
+  test('the agency routes answer no browser', async () => {
+    for (const path of ['/v1/agency', '/v1/agency/clients', '/v1/agency/api-keys']) {
+      const res = await preflight(path);
+      assert.equal(res.headers.get('access-control-allow-origin'), null, path);
+      assert.notEqual(res.status, 204, path);
+    }
+    const res = await ctx.request('/v1/agency', { bearer: agency.api_key, headers: { origin: ORIGIN } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
   });
 });
