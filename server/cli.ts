@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { randomSecret } from './auth/crypto.ts';
 import { MAX_TOKEN_LIFETIME_SECONDS, signEmbedToken } from './auth/embed-token.ts';
-import { createAgency } from './db/agencies.ts';
+import { createAgency, createApiKeyAsOperator } from './db/agencies.ts';
 import { newestLiveEmbedKey } from './db/identity.ts';
 import { DEMO, seedDemo } from './demo-seed.ts';
 import { folderFileStore, migrateDatabase, openDatabase, readConfig, type Database } from './node.ts';
@@ -21,6 +21,8 @@ Commands:
   seed --demo                  create the demo agency and its content (running it again changes nothing)
   create-agency --name NAME --origin URL [--origin URL...] [--id ID] [--json]
                                create an agency with an embed key and an API key (shown once)
+  create-api-key --agency ID [--label LABEL] [--json]
+                               a new API key for an agency (shown once), for one that lost or revoked its keys
   token --agency ID --client ID [--email EMAIL] [--name NAME] [--ttl SECONDS]
                                mint an embed token with the agency's newest embed key; prints only the token
   help                         show this help
@@ -68,6 +70,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await seed(rest, io);
       case 'create-agency':
         return await createAgencyCommand(rest, io);
+      case 'create-api-key':
+        return await createApiKeyCommand(rest, io);
       case 'token':
         return await token(rest, io);
       default:
@@ -137,7 +141,37 @@ async function createAgencyCommand(args: string[], io: Io): Promise<number> {
           `  embed key id:    ${created.embed_key_id}`,
           `  embed secret:    ${created.embed_secret}`,
           `  API key:         ${created.api_key}`,
+          `  API key id:      ${created.api_key_id}   (to revoke it: POST /v1/agency/api-keys/${created.api_key_id}/revoke)`,
           'Keep the secret and the API key on your server: they are shown only now.',
+        ].join('\n'),
+      );
+    }
+    return 0;
+  });
+}
+
+async function createApiKeyCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {
+    agency: { type: 'string' },
+    label: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (!values.agency) throw new UsageError('create-api-key needs --agency ID.');
+  const label = values.label?.trim() || null;
+  if (label !== null && label.length > 200) throw new UsageError('--label must be at most 200 characters.');
+  return withDatabase(async (db) => {
+    const key = await createApiKeyAsOperator(db.sql, values.agency!, label);
+    if (!key) throw new Error(`agency "${values.agency}" does not exist.`);
+    if (values.json) {
+      io.out(JSON.stringify({ agency_id: values.agency, api_key_id: key.id, api_key: key.api_key }, null, 2));
+    } else {
+      io.out(
+        [
+          `Created an API key for agency ${values.agency}.`,
+          `  API key:    ${key.api_key}`,
+          `  API key id: ${key.id}`,
+          'Keep the API key on your server: it is shown only now. Revoke the keys you no longer trust',
+          'with it: GET /v1/agency/api-keys lists them, POST /v1/agency/api-keys/:id/revoke revokes one.',
         ].join('\n'),
       );
     }

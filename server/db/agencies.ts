@@ -21,6 +21,8 @@ export interface CreatedAgency {
   agency_id: string;
   embed_key_id: string;
   embed_secret: string;
+  /** The API key's id, to revoke it by (POST /v1/agency/api-keys/:id/revoke). */
+  api_key_id: string;
   api_key: string;
 }
 
@@ -34,7 +36,13 @@ export async function createAgency(sql: Sql, a: NewAgency): Promise<CreatedAgenc
     await insertOrigins(tx, agencyId, [...new Set(a.origins ?? [])]);
     const embedKey = await insertEmbedKey(tx, agencyId, { id: a.embedKeyId, secret: a.embedSecret });
     const apiKey = await insertApiKey(tx, agencyId, { key: a.apiKey, label: 'created with the agency' });
-    return { agency_id: agencyId, embed_key_id: embedKey.id, embed_secret: embedKey.secret, api_key: apiKey.api_key };
+    return {
+      agency_id: agencyId,
+      embed_key_id: embedKey.id,
+      embed_secret: embedKey.secret,
+      api_key_id: apiKey.id,
+      api_key: apiKey.api_key,
+    };
   });
 }
 
@@ -216,6 +224,35 @@ export async function createApiKey(sql: Sql, agency: AuthedAgency, label: string
   });
 }
 
+/**
+ * A new API key made by an operator (the CLI's `porch create-api-key`), for an agency that has
+ * lost or revoked all of its keys. Null when the agency does not exist.
+ */
+export async function createApiKeyAsOperator(sql: Sql, agencyId: string, label: string | null): Promise<CreatedApiKey | null> {
+  return sql.begin(async (tx) => {
+    const [agency] = await tx`select id from agencies where id = ${agencyId} for share`;
+    if (!agency) return null;
+    const key = await insertApiKey(tx, agencyId, { label });
+    await recordSystemChange(tx, agencyId, 'api_key.created', 'api_key', key.id, { label });
+    return key;
+  });
+}
+
+export interface ApiKeySummary {
+  id: string;
+  label: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+/** The agency's API keys, newest first, without their hashes. */
+export async function listApiKeys(sql: Sql, agencyId: string): Promise<ApiKeySummary[]> {
+  return sql<ApiKeySummary[]>`
+    select id, label, created_at, revoked_at
+    from api_keys
+    where agency_id = ${agencyId}
+    order by created_at desc, id`;
+}
 
 /** Revokes an API key (it may be the one making the call). Revoking twice changes nothing. */
 export async function revokeApiKey(
@@ -256,6 +293,27 @@ export async function listAudit(
       ${options.clientId !== undefined ? sql`and client_id = ${options.clientId}` : sql``}
     order by created_at desc, id desc
     limit ${options.limit}`;
+}
+
+/** Audits a change Porch itself made to an agency (the CLI, the demo seed). */
+function recordSystemChange(
+  tx: TransactionSql,
+  agencyId: string,
+  action: string,
+  subjectType: string,
+  subjectId: string,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  return recordAudit(tx, {
+    agency_id: agencyId,
+    client_id: null,
+    actor_type: 'system',
+    actor_id: 'porch',
+    action,
+    subject_type: subjectType,
+    subject_id: subjectId,
+    data,
+  });
 }
 
 /** Audits a change the agency made to its own settings or keys. */

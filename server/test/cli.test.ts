@@ -37,7 +37,7 @@ describe('porch against a Postgres server', { skip: ctx.databaseUrl ? false : 'P
   test('--help lists every command and exits 0', async () => {
     const run = await porch(['--help']);
     assert.equal(run.code, 0);
-    for (const command of ['migrate', 'seed --demo', 'create-agency', 'token']) assert.match(run.stdout, new RegExp(command));
+    for (const command of ['migrate', 'seed --demo', 'create-agency', 'create-api-key', 'token']) assert.match(run.stdout, new RegExp(command));
   });
 
   test('migrate applies the migrations once; running it again changes nothing', async () => {
@@ -66,11 +66,11 @@ describe('porch against a Postgres server', { skip: ctx.databaseUrl ? false : 'P
     }
   });
 
-  test('create-agency --json prints the four credentials, and the API key works', async () => {
+  test('create-agency --json prints the credentials and the API key id, and the API key works', async () => {
     const run = await porch(['create-agency', '--name', 'Fjord & Pine', '--origin', 'https://WWW.fjordpine.example/', '--origin', 'http://localhost:3000', '--id', 'fjord-pine', '--json']);
     assert.equal(run.code, 0, run.stderr);
     const created = JSON.parse(run.stdout) as Record<string, string>;
-    assert.deepEqual(Object.keys(created).sort(), ['agency_id', 'api_key', 'embed_key_id', 'embed_secret']);
+    assert.deepEqual(Object.keys(created).sort(), ['agency_id', 'api_key', 'api_key_id', 'embed_key_id', 'embed_secret']);
     assert.equal(created.agency_id, 'fjord-pine');
     for (const value of Object.values(created)) assert.ok(typeof value === 'string' && value.length >= 3);
 
@@ -79,6 +79,37 @@ describe('porch against a Postgres server', { skip: ctx.databaseUrl ? false : 'P
     const agency = (await res.json()) as { name: string; origins: string[] };
     assert.equal(agency.name, 'Fjord & Pine');
     assert.deepEqual([...agency.origins].sort(), ['http://localhost:3000', 'https://www.fjordpine.example']);
+
+    // The id is the one the API knows the key by: it can be revoked with it.
+    const revoke = await ctx.request(`/v1/agency/api-keys/${created.api_key_id}/revoke`, { method: 'POST', bearer: created.api_key });
+    assert.equal(revoke.status, 200, await revoke.clone().text());
+    assert.equal((await ctx.request('/v1/agency', { bearer: created.api_key })).status, 401);
+  });
+
+  test('create-api-key gives a locked-out agency a working key again', async () => {
+    const agency = await ctx.agency({ id: 'locked-out', name: 'Locked Out' });
+    await ctx.request(`/v1/agency/api-keys/${agency.api_key_id}/revoke`, { method: 'POST', bearer: agency.api_key });
+    assert.equal((await ctx.request('/v1/agency', { bearer: agency.api_key })).status, 401, 'no live key left');
+
+    const run = await porch(['create-api-key', '--agency', 'locked-out', '--label', 'after the leak', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const created = JSON.parse(run.stdout) as Record<string, string>;
+    assert.deepEqual(Object.keys(created).sort(), ['agency_id', 'api_key', 'api_key_id']);
+    assert.equal(created.agency_id, 'locked-out');
+    const res = await ctx.request('/v1/agency/api-keys', { bearer: created.api_key });
+    assert.equal(res.status, 200);
+    const keys = (await res.json()) as { id: string; label: string | null; revoked_at: string | null }[];
+    assert.deepEqual(keys.map((k) => [k.id, k.label, k.revoked_at === null]), [
+      [created.api_key_id, 'after the leak', true],
+      [agency.api_key_id, 'created with the agency', false],
+    ]);
+    const [entry] = await ctx.sql`select actor_type, action from audit_log where subject_id = ${created.api_key_id}`;
+    assert.deepEqual({ ...entry }, { actor_type: 'system', action: 'api_key.created' });
+
+    const readable = await porch(['create-api-key', '--agency', 'locked-out']);
+    assert.equal(readable.code, 0, readable.stderr);
+    assert.match(readable.stdout, /API key: +porch_sk_/);
+    assert.match(readable.stdout, /API key id: +ak_/);
   });
 
   test('create-agency without --json prints a readable summary with a generated id', async () => {
@@ -146,6 +177,9 @@ describe('porch against a Postgres server', { skip: ctx.databaseUrl ? false : 'P
       [['create-agency', '--name', 'x'.repeat(201), '--origin', 'https://a.example'], /--name/],
       [['create-agency', '--name', 'Bad', '--origin', 'https://a.example', '--colour', 'red'], /Unknown option '--colour'/],
       [['create-agency', '--name'], /--name/],
+      [['create-api-key'], /--agency/],
+      [['create-api-key', '--agency', 'token-agency', '--label', 'l'.repeat(201)], /--label/],
+      [['create-api-key', '--agency', 'token-agency', '--lable', 'x'], /Unknown option '--lable'/],
       [['token', '--client', 'c'], /--agency/],
       [['token', '--agency', 'token-agency'], /--client/],
       [['token', '--agency', 'token-agency', '--client', 'c', '--ttl', '7200'], /--ttl/],
@@ -170,6 +204,11 @@ describe('porch against a Postgres server', { skip: ctx.databaseUrl ? false : 'P
     const duplicate = await porch(['create-agency', '--name', 'Again', '--origin', 'https://a.example', '--id', 'taken-agency']);
     assert.equal(duplicate.code, 1);
     assert.match(duplicate.stderr, /agency with id "taken-agency" already exists/);
+
+    const noAgency = await porch(['create-api-key', '--agency', 'no-such-agency']);
+    assert.equal(noAgency.code, 1);
+    assert.match(noAgency.stderr, /agency "no-such-agency" does not exist/);
+    assert.equal(noAgency.stdout, '', 'no key printed');
 
     const unknown = await porch(['token', '--agency', 'no-such-agency', '--client', 'c']);
     assert.equal(unknown.code, 1);

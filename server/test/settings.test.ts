@@ -197,6 +197,42 @@ describe('embed keys', () => {
 });
 
 describe('API keys', () => {
+  test('the list shows every key with its label and state, never a key or its hash; the first key can be revoked by its id', async () => {
+    const fresh = await ctx.agency({ name: 'Fresh Agency' });
+    const freshApi = asAgency(fresh.api_key);
+    const second = await expectStatus<{ id: string; api_key: string }>(
+      await freshApi('/v1/agency/api-keys', { method: 'POST', json: { label: 'deploys' } }),
+      201,
+    );
+    const res = await freshApi('/v1/agency/api-keys');
+    const text = await res.clone().text();
+    const keys = await expectStatus<{ id: string; label: string | null; created_at: string; revoked_at: string | null }[]>(res, 200);
+    assert.deepEqual(keys.map((k) => [k.id, k.label, k.revoked_at]), [
+      [second.id, 'deploys', null],
+      [fresh.api_key_id, 'created with the agency', null],
+    ]);
+    assert.ok(keys.every((k) => Object.keys(k).sort().join() === 'created_at,id,label,revoked_at'));
+    for (const secret of [fresh.api_key, second.api_key, await sha256Hex(fresh.api_key), await sha256Hex(second.api_key)]) {
+      assert.ok(!text.includes(secret), 'no key and no hash in the list');
+    }
+
+    // The key made with the agency, known only by the id createAgency answers, can be revoked.
+    const revoked = await expectStatus<{ id: string; revoked_at: string }>(
+      await asAgency(second.api_key)(`/v1/agency/api-keys/${fresh.api_key_id}/revoke`, { method: 'POST' }),
+      200,
+    );
+    assert.equal(revoked.id, fresh.api_key_id);
+    assert.equal((await freshApi('/v1/agency')).status, 401);
+    const after = await expectStatus<{ id: string; revoked_at: string | null }[]>(await asAgency(second.api_key)('/v1/agency/api-keys'), 200);
+    assert.equal(after.find((k) => k.id === fresh.api_key_id)?.revoked_at, revoked.revoked_at);
+
+    // Another agency sees only its own keys.
+    const others = await expectStatus<{ id: string }[]>(await otherApi('/v1/agency/api-keys'), 200);
+    assert.ok(others.length >= 1);
+    assert.ok(others.every((k) => k.id !== second.id && k.id !== fresh.api_key_id));
+    assert.equal((await ctx.request('/v1/agency/api-keys')).status, 401);
+  });
+
   test('a new key works at once, is stored only as its SHA-256, and stops working when revoked', async () => {
     const created = await expectStatus<{ id: string; api_key: string }>(
       await agencyApi('/v1/agency/api-keys', { method: 'POST', json: { label: 'CI deploys' } }),

@@ -5,6 +5,7 @@ import {
   createEmbedKey,
   getAgency,
   listAudit,
+  listApiKeys,
   listEmbedKeys,
   replaceOrigins,
   revokeApiKey,
@@ -77,6 +78,8 @@ export const agencySettings = new Hono<AppEnv>()
   .post('/embed-keys/:id/revoke', validate('param', keyParam), async (c) =>
     c.json(await revokeEmbedKey(c.env.sql, c.get('agency'), c.req.valid('param').id)),
   )
+  /** The API keys with their labels and whether they are revoked; never a key or its hash. */
+  .get('/api-keys', async (c) => c.json(await listApiKeys(c.env.sql, c.get('agency').id)))
   .post('/api-keys', validate('json', z.object({ label: wellFormedText.trim().max(200).optional() })), async (c) =>
     c.json(await createApiKey(c.env.sql, c.get('agency'), c.req.valid('json').label ?? null), 201),
   )
