@@ -6,7 +6,7 @@
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import { app } from './app.ts';
 import { signEmbedToken } from './auth/embed-token.ts';
-import { createAgency } from './db/agencies.ts';
+import { addOrigins, createAgency, restoreDemoCredentials } from './db/agencies.ts';
 import type { PorchEnv } from './env.ts';
 
 export const DEMO = {
@@ -32,12 +32,20 @@ export interface SeedResult {
 }
 
 /**
- * Creates the demo agency and each demo client's content if missing. Running it again changes
- * nothing. Demo credentials only work in demo mode, so the seed always talks to the API in it.
+ * Creates the demo agency and each demo client's content if missing, and makes its fixed
+ * credentials work again if someone revoked them. Running it again changes nothing. Demo
+ * credentials only work in demo mode, so the seed always talks to the API in it.
  */
 export async function seedDemo(env: PorchEnv, options: { origins?: string[] } = {}): Promise<SeedResult> {
   const api = demoApi({ ...env, demo: true });
   let createdAgency = false;
+  // Anyone who can reach a demo server holds its API key, and may have revoked its keys.
+  await restoreDemoCredentials(env.sql, {
+    agencyId: DEMO.agencyId,
+    embedKeyId: DEMO.embedKeyId,
+    embedSecret: DEMO.embedSecret,
+    apiKey: DEMO.apiKey,
+  });
   if ((await api.raw('GET', '/v1/agency')).status === 401) {
     try {
       await createAgency(env.sql, {
@@ -75,13 +83,12 @@ export async function seedDemo(env: PorchEnv, options: { origins?: string[] } = 
   return { createdAgency, seededClients };
 }
 
-/** Adds `origins` to the demo agency's allowed origins (the page's own, for the demo site). */
+/**
+ * Adds `origins` to the demo agency's allowed origins (the page's own, for the demo site),
+ * keeping the others, in one locked step: two servers starting at once both get theirs.
+ */
 export async function ensureDemoOrigins(env: PorchEnv, origins: string[]): Promise<void> {
-  const api = demoApi({ ...env, demo: true });
-  const agency = await api.call<{ origins: string[] }>('GET', '/v1/agency');
-  const missing = origins.filter((origin) => !agency.origins.includes(origin));
-  if (missing.length === 0) return;
-  await api.call('PUT', '/v1/agency/origins', { origins: [...agency.origins, ...missing] });
+  await addOrigins(env.sql, DEMO.agencyId, origins);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -87,14 +87,48 @@ export async function updateAgency(sql: Sql, agency: AuthedAgency, patch: Agency
   });
 }
 
-/** Replaces the origins the agency's pages may call from; `origins` come normalized and distinct. */
+/**
+ * Replaces the origins the agency's pages may call from; `origins` come normalized and distinct.
+ * The agency row is locked first, so two replaces at once apply one after the other and the
+ * last one wins, instead of both sets surviving (or one failing on the other's rows).
+ */
 export async function replaceOrigins(sql: Sql, agency: AuthedAgency, origins: string[]): Promise<AgencySettings> {
   return sql.begin(async (tx) => {
+    await lockAgency(tx, agency.id);
     await tx`delete from agency_origins where agency_id = ${agency.id}`;
     await insertOrigins(tx, agency.id, origins);
     await recordAgencyChange(tx, agency, 'agency.origins_replaced', 'agency', agency.id, { origins });
     return getAgency(tx, agency.id);
   });
+}
+
+/**
+ * Adds origins to the agency's allowed origins, keeping the others: for the demo agency, whose
+ * server adds the local origins of the port it listens on. Locked as replaceOrigins is.
+ */
+export async function addOrigins(sql: Sql, agencyId: string, origins: string[]): Promise<string[]> {
+  if (origins.length === 0) return [];
+  return sql.begin(async (tx) => {
+    await lockAgency(tx, agencyId);
+    const added = await tx<{ origin: string }[]>`
+      insert into agency_origins ${tx(
+        [...new Set(origins)].map((origin) => ({ agency_id: agencyId, origin })),
+        'agency_id',
+        'origin',
+      )}
+      on conflict do nothing
+      returning origin`;
+    if (added.length > 0) {
+      await recordSystemChange(tx, agencyId, 'agency.origins_added', 'agency', agencyId, { origins: added.map((r) => r.origin) });
+    }
+    return added.map((r) => r.origin);
+  });
+}
+
+/** Serializes changes to one agency's settings; an agency that does not exist is a 404. */
+async function lockAgency(tx: TransactionSql, agencyId: string): Promise<void> {
+  const [agency] = await tx`select id from agencies where id = ${agencyId} for update`;
+  if (!agency) throw notFound('Agency');
 }
 
 async function insertOrigins(tx: TransactionSql, agencyId: string, origins: string[]): Promise<void> {
@@ -268,6 +302,51 @@ export async function revokeApiKey(
     if (!key) throw notFound('API key');
     if (key.newly) await recordAgencyChange(tx, agency, 'api_key.revoked', 'api_key', keyId);
     return { id: key.id, revoked_at: key.revoked_at };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo agency's fixed credentials
+
+export interface DemoCredentials {
+  agencyId: string;
+  embedKeyId: string;
+  embedSecret: string;
+  apiKey: string;
+}
+
+/**
+ * Makes the demo agency's fixed credentials work again if someone revoked or changed them (a
+ * demo server is reachable by whoever can reach it): its embed key live with the fixed secret,
+ * its API key live. Touches only an agency marked as demo; answers what it repaired.
+ */
+export async function restoreDemoCredentials(sql: Sql, demo: DemoCredentials): Promise<string[]> {
+  return sql.begin(async (tx) => {
+    const [agency] = await tx`select id from agencies where id = ${demo.agencyId} and is_demo for update`;
+    if (!agency) return [];
+    const repaired: string[] = [];
+    const embedKey = await tx`
+      insert into embed_keys (id, agency_id, secret)
+      values (${demo.embedKeyId}, ${demo.agencyId}, ${demo.embedSecret})
+      on conflict (id) do update set secret = excluded.secret, revoked_at = null
+        where embed_keys.agency_id = excluded.agency_id
+          and (embed_keys.secret <> excluded.secret or embed_keys.revoked_at is not null)
+      returning id`;
+    if (embedKey.length > 0) {
+      await recordSystemChange(tx, demo.agencyId, 'embed_key.restored', 'embed_key', demo.embedKeyId);
+      repaired.push('embed key');
+    }
+    const apiKey = await tx<{ id: string }[]>`
+      insert into api_keys (id, agency_id, key_hash, label)
+      values (${randomSecret('ak_', 9)}, ${demo.agencyId}, ${await sha256Hex(demo.apiKey)}, 'created with the agency')
+      on conflict (key_hash) do update set revoked_at = null
+        where api_keys.agency_id = excluded.agency_id and api_keys.revoked_at is not null
+      returning id`;
+    if (apiKey.length > 0) {
+      await recordSystemChange(tx, demo.agencyId, 'api_key.restored', 'api_key', apiKey[0].id);
+      repaired.push('API key');
+    }
+    return repaired;
   });
 }
 

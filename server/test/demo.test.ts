@@ -73,6 +73,46 @@ describe('the demo seed', () => {
     assert.deepEqual(origins, ['http://127.0.0.1:3000', 'http://127.0.0.1:8787', 'http://localhost:3000', 'http://localhost:8787']);
   });
 
+  test('two servers adding their origins at once both keep theirs', async () => {
+    await Promise.all([ensureDemoOrigins(ctx.env, localOrigins(4001)), ensureDemoOrigins(ctx.env, localOrigins(4002))]);
+    const origins = (await ctx.sql<{ origin: string }[]>`select origin from agency_origins where agency_id = ${DEMO.agencyId}`).map((r) => r.origin);
+    for (const origin of [...localOrigins(4001), ...localOrigins(4002), ...localOrigins(8787)]) assert.ok(origins.includes(origin), origin);
+  });
+
+  test('the seed makes revoked or changed demo credentials work again', async () => {
+    const demoApi = (path: string, method = 'GET') =>
+      demoApp.request(path, { method, headers: { authorization: `Bearer ${DEMO.apiKey}` } });
+    const session = await signInAsDemoClient('demo-client-1');
+    // Someone on the network revokes the embed key, then the API key, with the public API key.
+    assert.equal((await demoApi(`/v1/agency/embed-keys/${DEMO.embedKeyId}/revoke`, 'POST')).status, 200);
+    const keys = (await (await demoApi('/v1/agency/api-keys')).json()) as { id: string; revoked_at: string | null }[];
+    for (const key of keys.filter((k) => !k.revoked_at)) {
+      assert.equal((await demoApi(`/v1/agency/api-keys/${key.id}/revoke`, 'POST')).status, 200);
+    }
+    assert.equal((await demoApi('/v1/agency')).status, 401);
+    const tokenRes = await demoApp.request('/demo/token?client=demo-client-1');
+    const { token } = (await tokenRes.json()) as { token: string };
+    const refused = await demoApp.request('/v1/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    assert.equal(refused.status, 401);
+
+    const second = await seedDemo(ctx.env);
+    assert.deepEqual(second, { createdAgency: false, seededClients: [] });
+    assert.equal((await demoApi('/v1/agency')).status, 200, 'the demo API key works again');
+    await signInAsDemoClient('demo-client-1');
+    const old = await demoApp.request('/v1/portal', { headers: { authorization: `Bearer ${session}`, origin: LOCAL } });
+    assert.equal(old.status, 401, 'a session the revocation ended stays ended');
+
+    // A changed secret is put back too; another agency's keys are never touched.
+    const other = await ctx.agency({ name: 'Real Agency' });
+    await ctx.sql`update embed_keys set secret = 'changed' where id = ${DEMO.embedKeyId}`;
+    await seedDemo(ctx.env);
+    await signInAsDemoClient('demo-client-1');
+    const [otherKey] = await ctx.sql`select secret, revoked_at from embed_keys where id = ${other.embed_key_id}`;
+    assert.deepEqual({ ...otherKey }, { secret: other.embed_secret, revoked_at: null });
+    const restored = await ctx.sql`select action from audit_log where agency_id = ${DEMO.agencyId} and actor_type = 'system' and action like '%.restored' order by id`;
+    assert.deepEqual(restored.map((r) => r.action), ['embed_key.restored', 'api_key.restored', 'embed_key.restored']);
+  });
+
   test('the first client sees phase 2 of 4, versioned documents, one pending approval and paid, open and overdue invoices', async () => {
     const session = await signInAsDemoClient('demo-client-1');
     const portal = await get<PortalResponse>('/v1/portal', session);

@@ -94,6 +94,26 @@ describe('allowed origins', () => {
     assert.deepEqual(entry.data.origins, updated.origins);
   });
 
+  test('two replaces at once: one of the two sets wins whole, and neither fails', async () => {
+    const sets = [['https://one.example'], ['https://two.example', 'https://three.example']];
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all(
+        sets.map((origins) => agencyApi('/v1/agency/origins', { method: 'PUT', json: { origins } })),
+      );
+      assert.deepEqual(results.map((r) => r.status), [200, 200], `round ${round}`);
+      const { origins } = await expectStatus<{ origins: string[] }>(await agencyApi('/v1/agency'), 200);
+      assert.ok(
+        sets.some((set) => JSON.stringify([...set].sort()) === JSON.stringify(origins)),
+        `round ${round}: ${origins.join(', ')} is one of the sets, not a mix`,
+      );
+    }
+    const same = await Promise.all(
+      [1, 2, 3].map(() => agencyApi('/v1/agency/origins', { method: 'PUT', json: { origins: [ORIGIN] } })),
+    );
+    assert.deepEqual(same.map((r) => r.status), [200, 200, 200], 'the same set three times at once');
+    assert.deepEqual((await expectStatus<{ origins: string[] }>(await agencyApi('/v1/agency'), 200)).origins, [ORIGIN]);
+  });
+
   test('an empty list refuses every browser origin; server-side exchanges still work', async () => {
     await expectStatus(await agencyApi('/v1/agency/origins', { method: 'PUT', json: { origins: [] } }), 200);
     const key = { id: agency.embed_key_id, secret: agency.embed_secret };
@@ -280,7 +300,12 @@ describe('audit log', () => {
 
     const all = await expectStatus<{ id: number; created_at: string; action: string }[]>(await agencyApi('/v1/agency/audit'), 200);
     assert.ok(all.length >= 5);
-    for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].id > all[i].id, 'newest first');
+    // By time: entries of transactions that overlapped (the concurrent origin replaces above)
+    // carry their transaction's start time, so ids alone are not in time order.
+    for (let i = 1; i < all.length; i++) {
+      assert.ok(Date.parse(all[i - 1].created_at) >= Date.parse(all[i].created_at), `newest first at ${i}`);
+    }
+    assert.ok(all[0].id > all[all.length - 1].id);
     const two = await expectStatus<unknown[]>(await agencyApi('/v1/agency/audit?limit=2'), 200);
     assert.deepEqual(two, all.slice(0, 2));
 
