@@ -28,3 +28,14 @@ export type AppEnv = {
   Bindings: PorchEnv;
   Variables: { client: AuthedClient; agency: AuthedAgency };
 };
+
+/**
+ * A setting that must be a positive whole number (MAX_UPLOAD_BYTES), read from the environment
+ * of either runtime: anything else (unset, empty, "-1", "1e3", "50MB") is left out, so the
+ * default applies.
+ */
+export function positiveInteger(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return undefined;
+  const number = Number(value);
+  return Number.isSafeInteger(number) && number > 0 ? number : undefined;
+}

@@ -19,8 +19,9 @@ import { app } from './app.ts';
 import { DEMO, ensureDemoOrigins, seedDemo } from './demo-seed.ts';
 import type { Migration } from './db/migrate.ts';
 import { migrate } from './db/migrate.ts';
+import { purgeExpired } from './db/identity.ts';
 import { connect, type ConnectOptions, type Sql } from './db/sql.ts';
-import type { PorchEnv } from './env.ts';
+import { positiveInteger, type PorchEnv } from './env.ts';
 import { errorResponse, handleError } from './errors.ts';
 import type { FileStore } from './files.ts';
 
@@ -154,11 +155,18 @@ export async function migrateDatabase(sql: Sql): Promise<number[]> {
 /** Where the Node entry and the CLI find their database and files, from the environment. */
 export interface NodeConfig {
   port: number;
+  /**
+   * The interface to listen on: HOST, or in demo mode 127.0.0.1 (its credentials are public),
+   * otherwise every interface.
+   */
+  host: string | undefined;
   databaseUrl: string | undefined;
   /** The embedded database's folder (used only without databaseUrl). */
   dbDir: string;
   filesDir: string;
   demo: boolean;
+  /** Largest document upload, in bytes (MAX_UPLOAD_BYTES); the app's default without it. */
+  maxUploadBytes: number | undefined;
 }
 
 export function readConfig(vars: NodeJS.ProcessEnv = process.env): NodeConfig {
@@ -166,13 +174,20 @@ export function readConfig(vars: NodeJS.ProcessEnv = process.env): NodeConfig {
   const databaseUrl = vars.DATABASE_URL || undefined;
   const port = vars.PORT ? Number(vars.PORT) : 8787;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${vars.PORT}".`);
+  const maxUploadBytes = positiveInteger(vars.MAX_UPLOAD_BYTES || undefined);
+  if (vars.MAX_UPLOAD_BYTES && maxUploadBytes === undefined) {
+    throw new Error(`MAX_UPLOAD_BYTES must be a positive whole number of bytes, not "${vars.MAX_UPLOAD_BYTES}".`);
+  }
+  // The embedded database is a development database, so it shows the demo unless told not to.
+  const demo = vars.PORCH_DEMO === '1' || (vars.PORCH_DEMO !== '0' && !databaseUrl);
   return {
     port,
+    host: vars.HOST || (demo ? '127.0.0.1' : undefined),
     databaseUrl,
     dbDir: join(dataDir, 'db'),
     filesDir: resolve(vars.PORCH_FILES_DIR || join(dataDir, 'files')),
-    // The embedded database is a development database, so it shows the demo unless told not to.
-    demo: vars.PORCH_DEMO === '1' || (vars.PORCH_DEMO !== '0' && !databaseUrl),
+    demo,
+    maxUploadBytes,
   };
 }
 
@@ -265,17 +280,35 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How often the server deletes redeemed token ids and long-expired sessions. */
+export const PURGE_INTERVAL_MS = 3600_000;
+
+/** Purges now and then every `intervalMs`, without keeping the process alive; returns the stop. */
+export function schedulePurge(sql: Sql, intervalMs = PURGE_INTERVAL_MS): () => void {
+  const purge = () =>
+    purgeExpired(sql).catch((err: Error) => console.error(`porch: could not purge expired sessions: ${err.message}`));
+  void purge();
+  const timer = setInterval(purge, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Opens the database, migrates, seeds the demo in demo mode, and listens. */
 export async function startServer(config: NodeConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
   const db = await openDatabase(config.databaseUrl, config.dbDir);
   try {
     await migrateDatabase(db.sql);
-    const env: PorchEnv = { sql: db.sql, files: folderFileStore(config.filesDir), demo: config.demo };
+    const env: PorchEnv = {
+      sql: db.sql,
+      files: folderFileStore(config.filesDir),
+      demo: config.demo,
+      maxUploadBytes: config.maxUploadBytes,
+    };
     if (config.demo) {
       await seedDemo(env);
       if (config.port !== 0) await ensureDemoOrigins(env, localOrigins(config.port));
     }
-    const server = serve({ fetch: createNodeApp(env, { demo: config.demo }).fetch, port: config.port });
+    const server = serve({ fetch: createNodeApp(env, { demo: config.demo }).fetch, port: config.port, hostname: config.host });
     await new Promise<void>((resolveListen, rejectListen) => {
       server.once('error', rejectListen);
       server.once('listening', () => {
@@ -287,10 +320,12 @@ export async function startServer(config: NodeConfig, log: (line: string) => voi
     const port = typeof address === 'object' && address ? address.port : config.port;
     if (config.demo && config.port === 0) await ensureDemoOrigins(env, localOrigins(port));
     const url = `http://localhost:${port}`;
+    const stopPurge = schedulePurge(db.sql);
 
     log(`Porch is listening on ${url}`);
     log(`  database: ${db.embedded ? `embedded PGlite in ${config.dbDir} (set DATABASE_URL for a Postgres server)` : describeUrl(config.databaseUrl!)}`);
     log(`  files:    ${config.filesDir}`);
+    log(`  address:  ${config.host ?? 'every interface'}, port ${port}${config.demo ? ' (demo mode: its credentials are public, so keep it on this machine)' : ''}`);
     if (config.demo) {
       log(`  demo site: ${url}/   (demo mode is on: the fixed demo credentials below work)`);
       log(`    agency ${DEMO.agencyId}, embed key ${DEMO.embedKeyId} / secret ${DEMO.embedSecret}, API key ${DEMO.apiKey}`);
@@ -300,6 +335,7 @@ export async function startServer(config: NodeConfig, log: (line: string) => voi
     return {
       url,
       async close() {
+        stopPurge();
         await new Promise<void>((resolveClose) => {
           server.close(() => resolveClose());
           // Idle keep-alive connections would hold close() open.

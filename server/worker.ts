@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { demoBackend } from '../demo/backend.ts';
 import { app } from './app.ts';
 import { connect } from './db/sql.ts';
-import type { PorchEnv } from './env.ts';
+import { positiveInteger, type PorchEnv } from './env.ts';
 import type { FileStore } from './files.ts';
 
 // The few binding shapes used here, declared by hand: @cloudflare/workers-types clashes with
@@ -78,7 +78,7 @@ export default {
       sql,
       files: r2FileStore(bindings.FILES),
       demo,
-      maxUploadBytes: Number(bindings.MAX_UPLOAD_BYTES) || undefined,
+      maxUploadBytes: positiveInteger(bindings.MAX_UPLOAD_BYTES),
     };
     try {
       return await app.fetch(request, env);

@@ -1,3 +1,4 @@
+import { CLOCK_SKEW_SECONDS } from '../auth/embed-token.ts';
 import type { AuthedAgency, AuthedClient } from '../env.ts';
 import { recordAudit } from './audit.ts';
 import type { Sql } from './sql.ts';
@@ -139,6 +140,22 @@ export async function findSessionClient(
 
 export async function revokeSession(sql: Sql, tokenHash: string): Promise<void> {
   await sql`update sessions set revoked_at = now() where token_hash = ${tokenHash} and revoked_at is null`;
+}
+
+/** How long a session is kept after it expired (for support questions), before the purge. */
+const EXPIRED_SESSION_RETENTION_SECONDS = 24 * 3600;
+
+/**
+ * Deletes what no longer protects or serves anyone: redeemed token ids whose tokens would be
+ * refused as expired anyway (past `exp` and the clock skew allowed on it), and sessions that
+ * expired more than a day ago.
+ */
+export async function purgeExpired(sql: Sql): Promise<{ usedTokenIds: number; sessions: number }> {
+  const tokens = await sql`
+    delete from used_token_ids where expires_at < now() - make_interval(secs => ${CLOCK_SKEW_SECONDS})`;
+  const sessions = await sql`
+    delete from sessions where expires_at < now() - make_interval(secs => ${EXPIRED_SESSION_RETENTION_SECONDS})`;
+  return { usedTokenIds: tokens.count, sessions: sessions.count };
 }
 
 /** The agency behind an API key. Demo agencies only count in demo mode. */

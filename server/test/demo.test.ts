@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DEMO, ensureDemoOrigins, seedDemo } from '../demo-seed.ts';
-import { createNodeApp, localOrigins, projectRoot } from '../node.ts';
+import { positiveInteger } from '../env.ts';
+import { createNodeApp, localOrigins, projectRoot, readConfig, startServer } from '../node.ts';
 import type { Approval, Invoice, PortalResponse } from '../types.ts';
 import { setup } from './helpers.ts';
 
@@ -262,6 +263,83 @@ describe('the Node app', () => {
     const plain = createNodeApp(ctx.env, { demo: false, demoDir });
     assert.equal((await plain.request('/')).status, 404);
     assert.equal((await plain.request('/health')).status, 200);
+  });
+});
+
+describe('the Node server settings', () => {
+  test('MAX_UPLOAD_BYTES takes a positive whole number of bytes only', () => {
+    for (const [value, parsed] of [['1048576', 1048576], [' 10 ', 10], ['-1', undefined], ['0', undefined], ['1e3', undefined], ['50MB', undefined], ['1.5', undefined], ['', undefined], [undefined, undefined], ['99999999999999999999', undefined]] as const) {
+      assert.equal(positiveInteger(value), parsed, String(value));
+    }
+    assert.equal(readConfig({ MAX_UPLOAD_BYTES: '2048' }).maxUploadBytes, 2048);
+    assert.equal(readConfig({}).maxUploadBytes, undefined);
+    assert.throws(() => readConfig({ MAX_UPLOAD_BYTES: '-1' }), /MAX_UPLOAD_BYTES must be a positive whole number of bytes, not "-1"/);
+    assert.throws(() => readConfig({ MAX_UPLOAD_BYTES: '50MB' }), /MAX_UPLOAD_BYTES/);
+  });
+
+  test('demo mode listens on 127.0.0.1 unless HOST says otherwise', () => {
+    assert.equal(readConfig({}).host, '127.0.0.1', 'the embedded default is demo mode');
+    assert.equal(readConfig({ PORCH_DEMO: '1', DATABASE_URL: 'postgres://x/y' }).host, '127.0.0.1');
+    assert.equal(readConfig({ DATABASE_URL: 'postgres://x/y' }).host, undefined, 'every interface outside demo mode');
+    assert.equal(readConfig({ HOST: '0.0.0.0' }).host, '0.0.0.0');
+    assert.equal(readConfig({ HOST: '::1', DATABASE_URL: 'postgres://x/y' }).host, '::1');
+  });
+
+  const lanAddress = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+
+  test('a demo server cannot be reached from the network; one outside demo mode can', { skip: !ctx.databaseUrl || !lanAddress ? 'needs a Postgres URL and a non-loopback IPv4 address' : false }, async () => {
+    const reachable = async (port: number) =>
+      fetch(`http://${lanAddress}:${port}/health`).then((res) => res.status === 200, () => false);
+    const quiet = () => {};
+    const demoServer = await startServer(readConfig({ DATABASE_URL: ctx.databaseUrl, PORCH_DEMO: '1', PORT: '0' }), quiet);
+    try {
+      const port = Number(new URL(demoServer.url).port);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+      assert.equal(await reachable(port), false, `the demo server answered on ${lanAddress}`);
+    } finally {
+      await demoServer.close();
+    }
+    const plain = await startServer(readConfig({ DATABASE_URL: ctx.databaseUrl, PORCH_DEMO: '0', PORT: '0' }), quiet);
+    try {
+      assert.equal(await reachable(Number(new URL(plain.url).port)), true);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  test('the Node server applies MAX_UPLOAD_BYTES and purges expired token ids when it starts', { skip: ctx.databaseUrl ? false : 'needs a Postgres URL' }, async () => {
+    const filesDir = await mkdtemp(join(tmpdir(), 'porch-upload-limit-'));
+    after(() => rm(filesDir, { recursive: true, force: true }));
+    const agency = await ctx.agency({ name: 'Upload Limits' });
+    await ctx.sql`insert into used_token_ids (agency_id, jti, expires_at) values (${agency.agency_id}, 'long-gone', now() - interval '2 days')`;
+    const server = await startServer(
+      readConfig({ DATABASE_URL: ctx.databaseUrl, PORCH_DEMO: '0', PORT: '0', HOST: '127.0.0.1', MAX_UPLOAD_BYTES: '10', PORCH_FILES_DIR: filesDir }),
+      () => {},
+    );
+    try {
+      const call = (path: string, init: RequestInit = {}) =>
+        fetch(`${server.url}${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${agency.api_key}` } });
+      const json = { 'content-type': 'application/json' };
+      const client = (await (await call('/v1/agency/clients', { method: 'POST', headers: json, body: JSON.stringify({ external_id: 'c' }) })).json()) as { id: string };
+      const doc = (await (await call('/v1/agency/documents', { method: 'POST', headers: json, body: JSON.stringify({ client_id: client.id, title: 'T' }) })).json()) as { id: string };
+      const upload = (bytes: number) => {
+        const form = new FormData();
+        form.set('file', new File(['x'.repeat(bytes)], 'f.txt', { type: 'text/plain' }));
+        return call(`/v1/agency/documents/${doc.id}/versions`, { method: 'POST', body: form });
+      };
+      assert.equal((await upload(10)).status, 201);
+      const tooBig = await upload(11);
+      assert.equal(tooBig.status, 413);
+      assert.equal(((await tooBig.json()) as { error: { code: string } }).error.code, 'payload_too_large');
+
+      const gone = async () => (await ctx.sql`select 1 from used_token_ids where jti = 'long-gone'`).length === 0;
+      for (let i = 0; i < 50 && !(await gone()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(await gone(), 'the purge ran at start');
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { base64url } from '../auth/crypto.ts';
+import { base64url, sha256Hex } from '../auth/crypto.ts';
 import { BODY_LIMITS } from '../app.ts';
+import { purgeExpired } from '../db/identity.ts';
 import { ORIGIN, setup } from './helpers.ts';
 
 const ctx = await setup();
@@ -438,5 +439,32 @@ describe('CORS', () => {
     const res = await ctx.request('/v1/agency', { bearer: agency.api_key, headers: { origin: ORIGIN } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('access-control-allow-origin'), null);
+  });
+});
+
+describe('purgeExpired', () => {
+  test('deletes token ids past their expiry and sessions expired over a day ago, and nothing else', async () => {
+    const client = await ctx.signIn(agency, 'purge-client');
+    const [{ id: clientId }] = await ctx.sql`select id from clients where external_id = 'purge-client' and agency_id = ${agency.agency_id}`;
+    await ctx.sql`
+      insert into used_token_ids (agency_id, jti, expires_at) values
+        (${agency.agency_id}, 'purge-old', now() - interval '1 hour'),
+        (${agency.agency_id}, 'purge-in-skew', now() - interval '30 seconds'),
+        (${agency.agency_id}, 'purge-live', now() + interval '10 minutes')`;
+    const hashes = { old: await sha256Hex('purge-old'), recent: await sha256Hex('purge-recent') };
+    await ctx.sql`
+      insert into sessions (token_hash, agency_id, client_id, expires_at, created_at) values
+        (${hashes.old}, ${agency.agency_id}, ${clientId}, now() - interval '25 hours', now() - interval '33 hours'),
+        (${hashes.recent}, ${agency.agency_id}, ${clientId}, now() - interval '23 hours', now() - interval '31 hours')`;
+
+    const purged = await purgeExpired(ctx.sql);
+    assert.ok(purged.usedTokenIds >= 1 && purged.sessions >= 1, JSON.stringify(purged));
+    const jtis = (await ctx.sql<{ jti: string }[]>`select jti from used_token_ids where jti like 'purge-%' order by jti`).map((r) => r.jti);
+    // A token 30 s past exp is still accepted (clock skew), so its id must still block a replay.
+    assert.deepEqual(jtis, ['purge-in-skew', 'purge-live']);
+    const sessions = await ctx.sql`select token_hash from sessions where token_hash in ${ctx.sql([hashes.old, hashes.recent])}`;
+    assert.deepEqual(sessions.map((r) => r.token_hash), [hashes.recent]);
+    assert.equal((await ctx.request('/v1/portal', { bearer: client })).status, 200, 'live sessions stay');
+    assert.deepEqual(await purgeExpired(ctx.sql), { usedTokenIds: 0, sessions: 0 }, 'a second purge finds nothing');
   });
 });

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Unstable_DevWorker } from 'wrangler';
+import { signEmbedToken } from '../auth/embed-token.ts';
+import { DEMO, seedDemo } from '../demo-seed.ts';
 import { ORIGIN, setup } from './helpers.ts';
 
 const ctx = await setup();
@@ -39,6 +41,8 @@ describe('the Workers entry in workerd', { skip, timeout: 90_000 }, () => {
       assets: assetsDir,
       ip: '127.0.0.1',
       persistTo: stateDir,
+      // Not a positive whole number: the Worker must fall back to the default, not to -1 bytes.
+      vars: { MAX_UPLOAD_BYTES: '-1' },
       logLevel: 'error',
       experimental: { disableExperimentalWarning: true, testMode: true },
     });
@@ -99,11 +103,41 @@ describe('the Workers entry in workerd', { skip, timeout: 90_000 }, () => {
   });
 
   test('keeps the demo credentials and the demo token endpoint off (DEMO = "0")', async () => {
-    const agencyApi = await worker.fetch('/v1/agency', { headers: { authorization: 'Bearer porch-demo-api-key' } });
+    // The demo agency is in the database, so only the Worker's demo check can refuse it.
+    await seedDemo(ctx.env);
+    const [seeded] = await ctx.sql`select is_demo from agencies where id = ${DEMO.agencyId}`;
+    assert.equal(seeded?.is_demo, true);
+    const agencyApi = await worker.fetch('/v1/agency', { headers: { authorization: `Bearer ${DEMO.apiKey}` } });
     assert.equal(agencyApi.status, 401);
+    const token = await signEmbedToken({ iss: DEMO.agencyId, sub: DEMO.clients[0].externalId }, { id: DEMO.embedKeyId, secret: DEMO.embedSecret });
+    const signIn = await worker.fetch('/v1/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    assert.equal(signIn.status, 401);
     const demoToken = await worker.fetch('/demo/token?client=demo-client-1');
     assert.equal(demoToken.status, 404);
     assert.equal(((await demoToken.json()) as { error: { code: string } }).error.code, 'not_found');
+  });
+
+  test('ignores a MAX_UPLOAD_BYTES that is not a positive whole number', async () => {
+    const agency = await ctx.agency();
+    const call = (path: string, init: RequestInit = {}) =>
+      worker.fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${agency.api_key}` } } as never);
+    const json = { 'content-type': 'application/json' };
+    const client = (await (await call('/v1/agency/clients', { method: 'POST', headers: json, body: JSON.stringify({ external_id: 'upload-client' }) })).json()) as { id: string };
+    const doc = (await (await call('/v1/agency/documents', { method: 'POST', headers: json, body: JSON.stringify({ client_id: client.id, title: 'Brief' }) })).json()) as { id: string };
+    const form = new FormData();
+    form.set('file', new File(['a small brief'], 'brief.txt', { type: 'text/plain' }));
+    // Encoded here: wrangler's fetch brings its own FormData class, and would send this one empty.
+    const encoded = new Response(form);
+    const upload = await call(`/v1/agency/documents/${doc.id}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': encoded.headers.get('content-type')! },
+      body: await encoded.arrayBuffer(),
+    });
+    assert.equal(upload.status, 201, await upload.clone().text());
   });
 
   test('answers malformed input with a JSON 4xx, not a 500', async () => {
