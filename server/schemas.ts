@@ -3,6 +3,7 @@
  * sees as a label. Route files import them from here, never from each other.
  */
 import { z } from 'zod';
+import { wellFormedText } from './validate.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Ids
@@ -53,10 +54,12 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 /** The text without invisible format characters: for names taken as given, such as filenames. */
 export const withoutInvisibleFormatting = (text: string) => text.replace(INVISIBLE_FORMATTING, '');
 
-/** A one-line label, trimmed, of `min` to `max` characters, refused when it hides characters. */
+/**
+ * A one-line label, trimmed, of `min` to `max` characters: well-formed, and refused when it
+ * hides characters.
+ */
 export function labelText(max: number, min = 1) {
-  return z
-    .string()
+  return wellFormedText
     .trim()
     .min(min)
     .max(max)
@@ -64,9 +67,9 @@ export function labelText(max: number, min = 1) {
     .refine((text) => withoutInvisibleFormatting(text) === text, 'must not contain invisible formatting characters');
 }
 
-/** Optional free text: trimmed, and left out when blank. */
+/** Optional free text: well-formed, trimmed, and left out when blank. */
 export const optionalText = (max: number) =>
-  z.string().trim().max(max).optional().transform((text) => text || undefined);
+  wellFormedText.trim().max(max).optional().transform((text) => text || undefined);
 
 // ---------------------------------------------------------------------------------------------
 // Approvals: the client's and the agency's lists filter alike

@@ -4,11 +4,11 @@ import { decideApproval, getApproval, listApprovals } from '../db/approvals.ts';
 import { readerForSignedInClient } from '../db/reader.ts';
 import type { AppEnv } from '../env.ts';
 import { approvalStatusQuery, idParam } from '../schemas.ts';
-import { validate } from '../validate.ts';
+import { validate, wellFormedText } from '../validate.ts';
 
 const decisionBody = z.object({
   decision: z.enum(['approved', 'changes_requested']),
-  comment: z.string().trim().max(5000).optional(),
+  comment: wellFormedText.trim().max(5000).optional(),
 });
 
 export const approvals = new Hono<AppEnv>()

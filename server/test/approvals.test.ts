@@ -497,7 +497,7 @@ describe('approvals: titles and dates', () => {
     assert.equal(request.document.title, longTitle, 'the document keeps its full title');
   });
 
-  test('due dates outside 2000–2100 and titles with invisible format characters are refused', async () => {
+  test('due dates outside 2000–2100, and text with invisible format characters or unpaired surrogates, are refused', async () => {
     const doc = await documentWithVersions(agencyX, clientIds['client-a'], 'Dated', 1);
     const versionId = doc.versions[0].id;
     const before = await snapshot();
@@ -513,7 +513,21 @@ describe('approvals: titles and dates', () => {
       const res = await requestApproval(agencyX, { document_version_id: versionId, ...body });
       assert.deepEqual(await errorOf(res), { status: 400, code: 'invalid_request' }, JSON.stringify(body));
     }
+    for (const field of ['title', 'message']) {
+      const res = await requestApproval(agencyX, { document_version_id: versionId, [field]: 'Lone \udc00 surrogate' });
+      assert.equal(res.status, 400);
+      const { error } = (await res.json()) as { error: { message: string } };
+      assert.match(error.message, new RegExp(`^${field}: .*surrogate`));
+    }
     assert.deepEqual(await snapshot(), before);
+
+    const pending = await requested({ document_version_id: versionId });
+    const lone = await decide(clientA, pending.id, { decision: 'approved', comment: 'half an emoji \ud83d' });
+    assert.equal(lone.status, 400);
+    assert.match(((await lone.json()) as { error: { message: string } }).error.message, /^comment: .*surrogate/);
+    const still = await expectStatus<Approval>(await ctx.request(`/v1/approvals/${pending.id}`, { bearer: clientA }), 200);
+    assert.equal(still.status, 'pending');
+    await expectStatus(await agencyCall(agencyX, `/approvals/${pending.id}/withdraw`, { method: 'POST' }), 200);
     const edge = await requested({ document_version_id: versionId, due_on: '2100-12-31', title: 'Ka\u200dfe' });
     assert.equal(edge.due_on, '2100-12-31');
     assert.equal(edge.title, 'Ka\u200dfe', 'a zero-width joiner, which scripts and emoji need, is kept');

@@ -193,6 +193,8 @@ describe('malformed input answers 4xx JSON, never 500', () => {
       { external_id: 'ok-2', name: 7 },
       { external_id: 'ok-3', email: 'not-an-email' },
       { external_id: 'ok-4', email: `${'a'.repeat(320)}@example.com` },
+      { external_id: 'lone-\udfff' },
+      { external_id: 'ok-5', name: 'Zo\ud800' },
       [],
       'client',
     ]) {

@@ -341,6 +341,9 @@ describe('documents: malformed input', () => {
     }
     const broken = await agencyCall(agencyX, '/documents', { method: 'POST', ...brokenJson() });
     assert.deepEqual(await errorOf(broken), { status: 400, code: 'invalid_request' });
+    const lone = await agencyCall(agencyX, '/documents', { method: 'POST', json: { client_id: clientAId, title: 'Lone \ud800 surrogate' } });
+    assert.equal(lone.status, 400);
+    assert.match(((await lone.json()) as { error: { message: string } }).error.message, /^title: .*surrogate/);
     const unknownClient = await agencyCall(agencyX, '/documents', { method: 'POST', json: { client_id: MISSING, title: 'x' } });
     assert.deepEqual(await errorOf(unknownClient), { status: 404, code: 'not_found' });
     assert.equal(await countRows('documents'), documents);

@@ -531,6 +531,8 @@ describe('malformed input answers 4xx JSON, never 500', () => {
       invoiceBody({ lines: Array.from({ length: 101 }, () => line) }),
       invoiceBody({ lines: [{ ...line, description: '' }] }),
       invoiceBody({ lines: [{ ...line, description: 'd'.repeat(501) }] }),
+      invoiceBody({ lines: [{ ...line, description: 'half \ud83d' }] }),
+      invoiceBody({ number: 'INV-\udfff' }),
       invoiceBody({ lines: [{ ...line, quantity: 0 }] }),
       invoiceBody({ lines: [{ ...line, quantity: -1 }] }),
       invoiceBody({ lines: [{ ...line, quantity: 1.0005 }] }),

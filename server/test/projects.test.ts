@@ -231,6 +231,12 @@ describe('malformed input answers 4xx JSON, never 500', () => {
       await expectError(await agencyApi('/v1/agency/projects', { method: 'POST', json }), 400);
     }
     await expectError(await agencyApi('/v1/agency/projects', { method: 'POST', ...brokenJson() }), 400);
+    for (const [json, field] of [
+      [{ ...valid, name: 'Lone \ud800' }, /^name: .*surrogate/],
+      [{ ...valid, phases: ['One', 'T\udc00wo'] }, /^phases\.1: .*surrogate/],
+    ] as const) {
+      assert.match((await expectError(await agencyApi('/v1/agency/projects', { method: 'POST', json }), 400)).message, field);
+    }
     assert.equal((await ctx.sql`select count(*)::int as n from projects`)[0].n, before);
   });
 

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { createClient, getClient, listClients, revokeClient, updateClient } from '../../db/clients.ts';
 import type { AppEnv } from '../../env.ts';
 import { idParam } from '../../schemas.ts';
-import { validate } from '../../validate.ts';
+import { validate, wellFormedText } from '../../validate.ts';
 
-const name = z.string().trim().min(1).max(200);
-const email = z.string().trim().max(320).pipe(z.email());
+const name = wellFormedText.trim().min(1).max(200);
+const email = wellFormedText.trim().max(320).pipe(z.email());
 
 const newClient = z.object({
   // Kept exactly as sent: it must equal the `sub` of the client's embed tokens.
-  external_id: z.string().min(1).max(200).regex(/\S/, 'must not be blank'),
+  external_id: wellFormedText.min(1).max(200).regex(/\S/, 'must not be blank'),
   name: name.nullable().optional(),
   email: email.nullable().optional(),
 });

@@ -4,13 +4,13 @@ import { agencyInvoicePdfData, createInvoice, getInvoice, listInvoices, markInvo
 import type { AppEnv } from '../../env.ts';
 import { invoicePdfResponse } from '../../invoice-pdf.ts';
 import { calendarDate, clientIdQuery, httpUrl, idParam, labelText, timestamp, uuid } from '../../schemas.ts';
-import { validate } from '../../validate.ts';
+import { validate, wellFormedText } from '../../validate.ts';
 
 const currencies = new Set(Intl.supportedValuesOf('currency'));
 const computed = z.never({ error: 'is computed by the server; leave it out' }).optional();
 
 const line = z.object({
-  description: z.string().trim().min(1).max(500),
+  description: wellFormedText.trim().min(1).max(500),
   quantity: z
     .number()
     .positive()
