@@ -3,7 +3,24 @@
  * sees as a label. Route files import them from here, never from each other.
  */
 import { z } from 'zod';
-import { wellFormedText } from './validate.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+/**
+ * Whether `text` is well-formed UTF-16: no unpaired surrogate. One cannot be stored as UTF-8,
+ * so Postgres would keep U+FFFD instead, and two different ids would become the same one.
+ * (String.prototype.isWellFormed, which the ES2022 library types do not know yet.)
+ */
+export function isWellFormedText(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
+
+/**
+ * A string without unpaired surrogates; chain as any string: `wellFormedText.trim().max(200)`.
+ * Use it for every text a request sends that is stored or compared (ids, names, notes).
+ */
+export const wellFormedText = z.string().refine(isWellFormedText, 'must not contain unpaired UTF-16 surrogates');
 
 // ---------------------------------------------------------------------------------------------
 // Ids

@@ -1,5 +1,5 @@
 import { ApiError } from '../errors.ts';
-import { isWellFormedText } from '../validate.ts';
+import { isWellFormedText } from '../schemas.ts';
 import { base64url, base64urlDecode, hmacKey } from './crypto.ts';
 
 /** Claims of an embed token, as DESIGN.md "Identity" defines them. */

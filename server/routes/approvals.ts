@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { decideApproval, getApproval, listApprovals } from '../db/approvals.ts';
 import { readerForSignedInClient } from '../db/reader.ts';
 import type { AppEnv } from '../env.ts';
-import { approvalStatusQuery, idParam } from '../schemas.ts';
-import { validate, wellFormedText } from '../validate.ts';
+import { approvalStatusQuery, idParam, wellFormedText } from '../schemas.ts';
+import { validate } from '../validate.ts';
 
 const decisionBody = z.object({
   decision: z.enum(['approved', 'changes_requested']),

@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { createClient, getClient, listClients, revokeClient, updateClient } from '../../db/clients.ts';
 import type { AppEnv } from '../../env.ts';
-import { idParam } from '../../schemas.ts';
-import { validate, wellFormedText } from '../../validate.ts';
+import { idParam, wellFormedText } from '../../schemas.ts';
+import { validate } from '../../validate.ts';
 
 const name = wellFormedText.trim().min(1).max(200);
 const email = wellFormedText.trim().max(320).pipe(z.email());

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { agencyInvoicePdfData, createInvoice, getInvoice, listInvoices, markInvoicePaid } from '../../db/invoices.ts';
 import type { AppEnv } from '../../env.ts';
 import { invoicePdfResponse } from '../../invoice-pdf.ts';
-import { calendarDate, clientIdQuery, httpUrl, idParam, labelText, timestamp, uuid } from '../../schemas.ts';
-import { validate, wellFormedText } from '../../validate.ts';
+import { calendarDate, clientIdQuery, httpUrl, idParam, labelText, timestamp, uuid, wellFormedText } from '../../schemas.ts';
+import { validate } from '../../validate.ts';
 
 const currencies = new Set(Intl.supportedValuesOf('currency'));
 const computed = z.never({ error: 'is computed by the server; leave it out' }).optional();

@@ -14,7 +14,8 @@ import {
   updateAgency,
 } from '../../db/agencies.ts';
 import type { AppEnv } from '../../env.ts';
-import { uuid, validate, wellFormedText } from '../../validate.ts';
+import { httpUrl, uuid, wellFormedText } from '../../schemas.ts';
+import { validate } from '../../validate.ts';
 
 const MAX_ORIGINS = 50;
 
@@ -35,14 +36,6 @@ const originList = z
   .max(MAX_ORIGINS * 4)
   .transform((origins) => [...new Set(origins)].sort())
   .pipe(z.array(z.string()).max(MAX_ORIGINS, `at most ${MAX_ORIGINS} distinct origins`));
-
-/** A web address (portal, pay link): http or https. */
-export const httpUrl = z
-  .string()
-  .trim()
-  .max(2000)
-  .regex(/^https?:\/\//, 'must start with http:// or https://')
-  .refine((value) => URL.canParse(value), 'is not a valid URL');
 
 const agencyPatch = z.object({
   name: wellFormedText.trim().min(1).max(200).optional(),
