@@ -91,4 +91,4 @@ export const optionalText = (max: number) =>
 // ---------------------------------------------------------------------------------------------
 // Approvals: the client's and the agency's lists filter alike
 
-export const approvalStatusQuery = z.object({ status: z.enum(['pending', 'decided', 'withdrawn', 'all']).optional() });
+export const approvalStatusQuery = z.object({ status: z.enum(['pending', 'decided', 'withdrawn', 'current', 'all']).optional() });

@@ -146,7 +146,10 @@ export interface PortalResponse {
   next_actions: NextAction[];
   /** Latest version of each document, most recently updated first. */
   documents: DocumentSummary[];
-  /** Pending approvals, oldest first. */
+  /**
+   * Pending approvals (oldest first), then those decided in the last 30 days (newest first): the
+   * record of who decided and when.
+   */
   approvals: Approval[];
   /** Newest first. */
   invoices: Invoice[];

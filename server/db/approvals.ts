@@ -14,7 +14,11 @@ import {
 } from './reader.ts';
 import type { Sql } from './sql.ts';
 
-export type ApprovalFilter = 'pending' | 'decided' | 'withdrawn' | 'all';
+/** `current`: what the client's first screen shows, the pending requests and the recently decided. */
+export type ApprovalFilter = 'pending' | 'decided' | 'withdrawn' | 'current' | 'all';
+
+/** How long a decision stays on the client's first screen, as the record of who decided and when. */
+export const RECENT_DECISION_DAYS = 30;
 
 /** The longest approval title the schema stores. */
 const MAX_TITLE = 300;
@@ -60,6 +64,9 @@ function approvalListJson(
       ${status === 'pending' ? sql`and r.status = 'pending'` : sql``}
       ${status === 'decided' ? sql`and r.status in ('approved', 'changes_requested')` : sql``}
       ${status === 'withdrawn' ? sql`and r.status = 'withdrawn'` : sql``}
+      ${status === 'current'
+        ? sql`and (r.status = 'pending' or dec.decided_at > now() - make_interval(days => ${RECENT_DECISION_DAYS}))`
+        : sql``}
       ${options.id !== undefined ? sql`and r.id = ${options.id}` : sql``})`;
 }
 

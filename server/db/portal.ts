@@ -22,7 +22,7 @@ export async function loadPortal(sql: Sql, scope: Scope): Promise<PortalResponse
                  from clients c where c.id = ${scope.clientId} and c.agency_id = ${scope.agencyId}),
       'projects', ${projectsJson(sql, scope)},
       'documents', ${documentsJson(sql, scope, { limit: PORTAL_DOCUMENT_LIMIT })},
-      'approvals', ${approvalsJson(sql, scope, { status: 'pending' })},
+      'approvals', ${approvalsJson(sql, scope, { status: 'current' })},
       'invoices', ${invoicesJson(sql, scope)}
     ) as portal`;
   const portal = row.portal;

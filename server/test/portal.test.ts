@@ -87,10 +87,18 @@ test('a client with nothing yet gets empty lists, not errors', async () => {
   assert.deepEqual([portal.projects, portal.documents, portal.approvals, portal.invoices, portal.next_actions], [[], [], [], [], []]);
 });
 
-test('a decided approval leaves the next actions', async () => {
+test('a decided approval leaves the next actions but stays on the first screen as the record of who decided', async () => {
   const res = await ctx.request(`/v1/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'approved' }, bearer });
   assert.equal(res.status, 200);
   const portal = (await (await ctx.request('/v1/portal', { bearer })).json()) as PortalResponse;
-  assert.equal(portal.approvals.length, 0);
   assert.ok(portal.next_actions.every((a) => a.kind === 'invoice'));
+  assert.deepEqual(portal.approvals.map((a) => [a.id, a.status, a.decision?.actor_name]), [[approval.id, 'approved', 'Acme Co']]);
+});
+
+test('a decision older than 30 days leaves the first screen, and stays in the approvals list', async () => {
+  await ctx.sql`update approval_decisions set decided_at = now() - interval '31 days' where approval_request_id = ${approval.id}`;
+  const portal = (await (await ctx.request('/v1/portal', { bearer })).json()) as PortalResponse;
+  assert.deepEqual(portal.approvals, []);
+  const all = (await (await ctx.request('/v1/approvals', { bearer })).json()) as { id: string }[];
+  assert.deepEqual(all.map((a) => a.id), [approval.id]);
 });
