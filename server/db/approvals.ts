@@ -1,7 +1,7 @@
 import type { AuthedAgency, AuthedClient } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Approval, Decision } from '../types.ts';
-import { recordAudit } from './audit.ts';
+import { byClient, recordAudit } from './audit.ts';
 import {
   readerForAgency,
   readerForScope,
@@ -182,10 +182,7 @@ export async function decideApproval(
       values (${id}, ${decided.document_version_id}, ${input.decision}, ${comment}, ${client.id},
               ${client.name}, ${client.email})`;
     await recordAudit(tx, {
-      agency_id: client.agencyId,
-      client_id: client.id,
-      actor_type: 'client',
-      actor_id: client.externalId,
+      ...byClient(client),
       action: 'approval.decided',
       subject_type: 'approval',
       subject_id: id,

@@ -3,7 +3,7 @@ import type { AuthedAgency, AuthedClient } from '../env.ts';
 import { notFound } from '../errors.ts';
 import type { FileStore, StoredFile } from '../files.ts';
 import type { DocumentDetail, DocumentSummary, DocumentVersion } from '../types.ts';
-import { recordAudit } from './audit.ts';
+import { byClient, recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
 import { readerForAgency, readerForScope, selectJson, type JsonFragment, type Queryable, type Reader, type Scope } from './reader.ts';
 import type { Sql } from './sql.ts';
@@ -124,10 +124,7 @@ export async function openDocumentVersion(
       returning document_version_id`;
     if (firstView.length > 0) {
       await recordAudit(tx, {
-        agency_id: client.agencyId,
-        client_id: client.id,
-        actor_type: 'client',
-        actor_id: client.externalId,
+        ...byClient(client),
         action: 'document.viewed',
         subject_type: 'document',
         subject_id: documentId,

@@ -1,7 +1,7 @@
 import type { AuthedAgency, AuthedClient } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Invoice } from '../types.ts';
-import { recordAudit } from './audit.ts';
+import { byClient, recordAudit } from './audit.ts';
 import { assertClientOwned } from './clients.ts';
 import {
   readerForAgency,
@@ -264,10 +264,7 @@ export async function openInvoicePdf(sql: Sql, client: AuthedClient, invoiceId: 
       returning invoice_id`;
     if (firstView.length > 0) {
       await recordAudit(tx, {
-        agency_id: client.agencyId,
-        client_id: client.id,
-        actor_type: 'client',
-        actor_id: client.externalId,
+        ...byClient(client),
         action: 'invoice.viewed',
         subject_type: 'invoice',
         subject_id: invoiceId,
