@@ -4,6 +4,86 @@ import terser from '@rollup/plugin-terser';
 import { build } from 'esbuild';
 
 /**
+ * Squeezes the white space out of the static text of `html` and `css` tagged templates in
+ * esbuild's output, which terser leaves as written: each run of white space becomes one space, or
+ * one line break if it had one (so source maps keep their lines), which HTML renders the same; CSS
+ * also loses the spaces around its punctuation. Expressions (`${…}`), strings, other templates and
+ * regular expressions are copied as they are.
+ */
+function squeezeTemplates(code) {
+  const space = (run) => run.replace(/[^\n]/g, '') || ' ';
+  const tidy = {
+    html: (text) => text.replace(/\s+/g, space),
+    css: (text) =>
+      text
+        .replace(/\/\*[^]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ''))
+        .replace(/\s+/g, space)
+        .replace(/ ?([{};,>]) ?/g, '$1')
+        .replace(/: /g, ':'),
+  };
+  let i = 0;
+  // Copies code up to the `}` closing an expression (or the end), past what may hide a backtick.
+  function copyCode(closing) {
+    let out = '';
+    let depth = 0;
+    while (i < code.length) {
+      const c = code[i];
+      if (c === '"' || c === "'") {
+        const start = i++;
+        while (code[i] !== c) i += code[i] === '\\' ? 2 : 1;
+        out += code.slice(start, ++i);
+      } else if (c === '`') {
+        const tag = /\b(html|css)\d*\s*$/.exec(out)?.[1];
+        out += template(tag ? tidy[tag] : (text) => text);
+      } else if (c === '/' && code[i + 1] === '/') {
+        const end = code.indexOf('\n', i);
+        out += code.slice(i, (i = end < 0 ? code.length : end));
+      } else if (c === '/' && code[i + 1] === '*') {
+        const end = code.indexOf('*/', i + 2) + 2;
+        out += code.slice(i, (i = end));
+      } else if (c === '/' && /(^|[=(,:;!&|?{}[]|\breturn|\btypeof)$/.test(out.trimEnd().slice(-7))) {
+        // A regular expression literal: copy to its closing slash (past classes and escapes).
+        const start = i++;
+        let inClass = false;
+        while (code[i] !== '/' || inClass) {
+          if (code[i] === '\\') i++;
+          else if (code[i] === '[') inClass = true;
+          else if (code[i] === ']') inClass = false;
+          i++;
+        }
+        out += code.slice(start, ++i);
+      } else {
+        if (c === '{') depth++;
+        if (c === '}' && depth-- === 0 && closing) return out;
+        out += c;
+        i++;
+      }
+    }
+    return out;
+  }
+  // Copies a template literal from its opening backtick, tidying its static text.
+  function template(tidyText) {
+    let out = '`';
+    let text = '';
+    i++;
+    while (code[i] !== '`') {
+      if (code[i] === '\\') {
+        text += code.slice(i, i + 2);
+        i += 2;
+      } else if (code[i] === '$' && code[i + 1] === '{') {
+        i += 2;
+        out += `${tidyText(text)}\${${copyCode(true)}}`;
+        text = '';
+        i++;
+      } else text += code[i++];
+    }
+    i++;
+    return `${out}${tidyText(text)}\``;
+  }
+  return copyCode(false);
+}
+
+/**
  * The widget's TypeScript, compiled by esbuild in one pass. esbuild lowers standard decorators
  * (`@property() accessor x`) with helper functions; compiling file by file would repeat those
  * helpers in every module, so esbuild bundles our own sources and leaves Lit to rollup, which
@@ -26,7 +106,7 @@ function widgetSources() {
         packages: 'external',
         tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, experimentalDecorators: false, verbatimModuleSyntax: true } },
       });
-      const code = outputFiles.find((f) => f.path.endsWith('.js')).text;
+      const code = squeezeTemplates(outputFiles.find((f) => f.path.endsWith('.js')).text);
       const map = outputFiles.find((f) => f.path.endsWith('.map')).text;
       return { code, map };
     },
