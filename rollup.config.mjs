@@ -1,7 +1,10 @@
 // Builds dist/porch.js: the one minified ES module (with its source map) an agency's page loads.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { build } from 'esbuild';
+import ts from 'typescript';
 
 /**
  * Squeezes the white space out of the static text of `html` and `css` tagged templates in
@@ -156,10 +159,40 @@ export function bundlePlugins() {
   ];
 }
 
+/**
+ * dist/porch.d.ts beside the bundle, for pages written in TypeScript: the element classes,
+ * `HTMLElementTagNameMap`, the events on `HTMLElementEventMap` and their detail types. tsc emits the
+ * entry's declarations (and those of what it imports) into dist/types/; porch.d.ts re-exports them.
+ * Relative imports keep the sources' `.ts`, which the declarations rewrite to `.js` so that any
+ * TypeScript setup resolves them (to the `.d.ts` beside).
+ */
+function declarations({ input, dir }) {
+  const outDir = resolve(dir, 'types');
+  return {
+    name: 'porch-declarations',
+    async writeBundle() {
+      const config = ts.getParsedCommandLineOfConfigFile('tsconfig.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+      const options = { ...config.options, noEmit: false, declaration: true, emitDeclarationOnly: true, outDir, rootDir: resolve('.'), types: [] };
+      const program = ts.createProgram([resolve(input)], options);
+      const problems = ts.getPreEmitDiagnostics(program);
+      if (problems.length) this.error(ts.formatDiagnostics(problems, { ...ts.sys, getCanonicalFileName: (f) => f, getNewLine: () => '\n' }));
+      await rm(outDir, { recursive: true, force: true });
+      const files = [];
+      program.emit(undefined, (file, text) => files.push([file, text.replace(/(from\s+['"]\.{1,2}\/[^'"]*)\.ts(['"])/g, '$1.js$2')]), undefined, true);
+      for (const [file, text] of files) {
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, text);
+      }
+      const entry = `./types/${input.replace(/\.ts$/, '.js')}`;
+      await writeFile(resolve(dir, 'porch.d.ts'), `// The types of porch.js: element classes, tag and event maps, event details.\nexport * from '${entry}';\n`);
+    },
+  };
+}
+
 export default [
   {
     input: 'widget/porch.ts',
     output: { file: 'dist/porch.js', format: 'es', sourcemap: true },
-    plugins: bundlePlugins(),
+    plugins: [...bundlePlugins(), declarations({ input: 'widget/porch.ts', dir: 'dist' })],
   },
 ];

@@ -2,7 +2,7 @@
 // (the Node entry on embedded PGlite, seeded with the demo agency) that this config starts on a
 // free port and stops at the end. Set PORCH_API_URL to use a server that is already running.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,13 @@ function porchServer() {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+    // `executeServerCommand('porch-build-output', { path })`: a file the build wrote, as written
+    // (the dev server would compile a .d.ts as TypeScript).
+    executeCommand({ command, payload }) {
+      if (command !== 'porch-build-output') return undefined;
+      if (!/^(dist\/[\w./-]+|custom-elements\.json)$/.test(payload.path) || payload.path.includes('..')) throw new Error(`not a build output: ${payload.path}`);
+      return readFile(payload.path, 'utf8').catch(() => null);
     },
     async serve(context) {
       if (context.path === '/__porch/env.json') {

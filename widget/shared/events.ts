@@ -42,8 +42,10 @@ export interface PorchEventMap {
 }
 
 declare global {
-  // Typed `addEventListener('porch-approved', …)` for pages written in TypeScript.
+  // Typed `addEventListener('porch-approved', …)` for pages written in TypeScript, on the elements
+  // and on the document, where one listener hears every portal (the events bubble out of it).
   interface HTMLElementEventMap extends PorchEventMap {}
+  interface DocumentEventMap extends PorchEventMap {}
 }
 
 /** Fires a Porch event: it bubbles and leaves shadow roots. Returns false if a listener cancelled it. */

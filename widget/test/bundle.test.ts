@@ -6,6 +6,7 @@
 // finds every tag taken, as a second copy of the script on a page would.
 import '/dist/porch.js';
 import { expect, html } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { deepText, mount, until } from './helpers.ts';
 import { liveEnv, tokenUrl } from './live.ts';
 
@@ -55,5 +56,34 @@ describe('dist/porch.js on an ordinary page', () => {
     const portal = await mount<HTMLElement>(html`<porch-portal api=${api} token-url=${tokenUrl('demo-client-2')}></porch-portal>`);
     expect(deepText(portal)).to.contain('Phase 3 of 3: Guidelines');
     await expect(portal).to.be.accessible();
+  });
+});
+
+describe('what the build ships beside the bundle', () => {
+  const read = async (path: string) => {
+    const text = await executeServerCommand<string | null, { path: string }>('porch-build-output', { path: path.slice(1) });
+    expect(text, path).to.be.a('string');
+    return text!;
+  };
+
+  it('types for TypeScript pages: dist/porch.d.ts with the element classes, the tag map and the event details', async () => {
+    expect(await read('/dist/porch.d.ts')).to.contain("export * from './types/widget/porch.js';");
+    const entry = await read('/dist/types/widget/porch.d.ts');
+    expect(entry).to.contain('export { PorchApproveButton, PorchApprovals, PorchDocuments, PorchInvoices, PorchPortal, PorchStatus }');
+    expect(entry).to.match(/PorchApprovedDetail, PorchDownloadDetail, PorchErrorDetail, PorchEventMap, PorchReadyDetail/);
+    expect(entry, 'imports a TypeScript setup can resolve').to.not.match(/from '[^']+\.ts'/);
+    const classes: Record<string, string> = {
+      'porch-portal': 'components/portal/portal',
+      'porch-status': 'components/status/status',
+      'porch-documents': 'components/documents/documents',
+      'porch-approvals': 'components/approvals/approvals',
+      'porch-approve-button': 'components/approve-button/approve-button',
+      'porch-invoices': 'components/invoices/invoices',
+    };
+    for (const [tag, path] of Object.entries(classes)) {
+      expect(await read(`/dist/types/widget/${path}.d.ts`)).to.match(new RegExp(`interface HTMLElementTagNameMap \\{\\s*'${tag}': Porch\\w+;`));
+    }
+    const events = await read('/dist/types/widget/shared/events.d.ts');
+    expect(events).to.contain('interface HTMLElementEventMap extends PorchEventMap').and.contain('interface DocumentEventMap extends PorchEventMap');
   });
 });
