@@ -86,4 +86,19 @@ describe('what the build ships beside the bundle', () => {
     const events = await read('/dist/types/widget/shared/events.d.ts');
     expect(events).to.contain('interface HTMLElementEventMap extends PorchEventMap').and.contain('interface DocumentEventMap extends PorchEventMap');
   });
+
+  it('custom-elements.json lists exactly the six elements, each defined under its tag', async () => {
+    const manifest = JSON.parse(await read('/custom-elements.json')) as {
+      modules: { path: string; declarations?: { name: string; tagName?: string; customElement?: boolean }[]; exports?: { kind: string; name: string; declaration: { name: string } }[] }[];
+    };
+    const elements = manifest.modules.flatMap((m) => (m.declarations ?? []).filter((d) => d.customElement).map((d) => `${d.tagName} ${d.name}`));
+    expect(elements.sort()).to.deep.equal(TAGS.map((tag) => `${tag} ${classOf(tag)}`).sort());
+    const definitions = manifest.modules.flatMap((m) => (m.exports ?? []).filter((e) => e.kind === 'custom-element-definition').map((e) => `${m.path} ${e.name} ${e.declaration.name}`));
+    expect(definitions.sort()).to.deep.equal(TAGS.map((tag) => `widget/porch.ts ${tag} ${classOf(tag)}`).sort());
+  });
 });
+
+/** `porch-approve-button` → `PorchApproveButton`. */
+function classOf(tag: string): string {
+  return tag.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase());
+}
