@@ -108,16 +108,35 @@ function porchServer() {
       }
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
-    // `executeServerCommand('porch-build-output', { path })`: a file the build wrote, as written
-    // (the dev server would compile a .d.ts as TypeScript).
-    executeCommand({ command, payload }) {
-      if (command !== 'porch-build-output') return undefined;
-      if (!/^(dist\/[\w./-]+|custom-elements\.json)$/.test(payload.path) || payload.path.includes('..')) throw new Error(`not a build output: ${payload.path}`);
-      return readFile(payload.path, 'utf8').catch(() => null);
+    async executeCommand({ command, payload }) {
+      // `executeServerCommand('porch-agency-api', { method, path, body | form })`: the agency API,
+      // called from here as an agency's backend would (its routes answer no CORS, so no browser can).
+      if (command === 'porch-agency-api') {
+        const headers = { authorization: `Bearer ${DEMO.apiKey}` };
+        let body;
+        if (payload.form) {
+          body = new FormData();
+          for (const [name, value] of Object.entries(payload.form)) {
+            body.set(name, typeof value === 'string' ? value : new File([value.text], value.name, { type: value.type }));
+          }
+        } else if (payload.body !== undefined) {
+          headers['content-type'] = 'application/json';
+          body = JSON.stringify(payload.body);
+        }
+        const response = await fetch(`${api}${payload.path}`, { method: payload.method, headers, body });
+        return { status: response.status, text: await response.text() };
+      }
+      // `executeServerCommand('porch-build-output', { path })`: a file the build wrote, as written
+      // (the dev server would compile a .d.ts as TypeScript).
+      if (command === 'porch-build-output') {
+        if (!/^(dist\/[\w./-]+|custom-elements\.json)$/.test(payload.path) || payload.path.includes('..')) throw new Error(`not a build output: ${payload.path}`);
+        return readFile(payload.path, 'utf8').catch(() => null);
+      }
+      return undefined;
     },
     async serve(context) {
       if (context.path === '/__porch/env.json') {
-        return { body: JSON.stringify({ api, apiKey: DEMO.apiKey }), type: 'json' };
+        return { body: JSON.stringify({ api }), type: 'json' };
       }
       if (context.path === '/__porch/token') {
         return { body: JSON.stringify({ token: await mintToken(context.query.client || 'demo-client-1') }), type: 'json' };
@@ -147,6 +166,14 @@ export default {
   browserStartTimeout: 60_000,
   testsFinishTimeout: 300_000,
   testFramework: { config: { timeout: 30_000 } },
+  middleware: [
+    // `/__porch/token?signed-out=1`: what an agency's backend answers a visitor not signed in to its site.
+    function signedOut(context, next) {
+      if (context.path !== '/__porch/token' || !context.query['signed-out']) return next();
+      context.status = 401;
+      context.body = { error: 'not signed in' };
+    },
+  ],
   plugins: [
     porchServer(),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),

@@ -4,13 +4,12 @@
  * for the demo agency, and `/__porch/token?client=<id>` plays the agency's backend, minting embed
  * tokens for any client of it.
  */
+import { executeServerCommand } from '@web/test-runner-commands';
 import type { Approval } from '../../server/types.ts';
 
 export interface LiveEnv {
   /** The Porch API's origin. */
   api: string;
-  /** The demo agency's API key. */
-  apiKey: string;
 }
 
 let env: Promise<LiveEnv> | undefined;
@@ -22,18 +21,28 @@ export function liveEnv(): Promise<LiveEnv> {
 
 export const tokenUrl = (client: string) => `/__porch/token?client=${encodeURIComponent(client)}`;
 
-/** Calls the agency API as the demo agency. */
+/** A form field for the agency API: text, or a (text) file. */
+type FormField = string | { name: string; type: string; text: string };
+
+/**
+ * Calls the agency API as the demo agency. From the test runner's Node side, as an agency's backend
+ * would: the agency routes answer no CORS, so a browser cannot call them.
+ */
 export async function agencyApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const { api, apiKey } = await liveEnv();
-  const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
-  if (body !== undefined && !(body instanceof FormData)) headers['content-type'] = 'application/json';
-  const response = await fetch(`${api}${path}`, {
+  let form: Record<string, FormField> | undefined;
+  if (body instanceof FormData) {
+    form = {};
+    for (const [name, value] of body) {
+      form[name] = typeof value === 'string' ? value : { name: value.name, type: value.type, text: await value.text() };
+    }
+  }
+  const { status, text } = await executeServerCommand<{ status: number; text: string }, unknown>('porch-agency-api', {
     method,
-    headers,
-    body: body === undefined || body instanceof FormData ? body : JSON.stringify(body),
+    path,
+    ...(form ? { form } : { body }),
   });
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
-  return response.json() as Promise<T>;
+  if (status >= 400) throw new Error(`${method} ${path} answered ${status}: ${text}`);
+  return JSON.parse(text) as T;
 }
 
 /** Signs in as a client through the real API, as a second device would. */
