@@ -11,3 +11,13 @@ export function saveFile(blob: Blob, filename: string): void {
   // Give the browser time to start reading before the URL goes.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/**
+ * The name to save version `version` of a file under: `brief-v2.pdf`, so versions saved side by
+ * side do not overwrite each other. A name that already ends in its version (`brief-v2.pdf`) stays.
+ */
+export function versionedName(filename: string, version: number): string {
+  const dot = filename.lastIndexOf('.');
+  const [stem, extension] = dot > 0 ? [filename.slice(0, dot), filename.slice(dot)] : [filename, ''];
+  return new RegExp(`(^|[^a-z\\d])v0*${version}$`, 'i').test(stem) ? filename : `${stem}-v${version}${extension}`;
+}

@@ -1,5 +1,7 @@
 import type { Approval, PortalResponse } from '../../server/types.ts';
 
+export const isPending = (approval: Approval) => approval.status === 'pending';
+
 /**
  * Changes to the portal's data after something the client did, so every part shows it at once
  * without loading the portal again. Each returns new objects: context consumers compare by identity.

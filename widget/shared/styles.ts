@@ -8,7 +8,8 @@ import { css } from 'lit';
 export const baseStyles = css`
   :host {
     --_accent: var(--porch-accent, var(--porch-brand, #1d4ed8));
-    --_on-accent: var(--porch-on-accent, var(--porch-brand-ink, #fff));
+    /* Black or white, whichever reads on the accent: worked out at run time (theme.ts). */
+    --_on-accent: var(--porch-on-accent, var(--_auto-ink, #fff));
     --_radius: var(--porch-radius, 0.5rem);
     --_gap: var(--porch-gap, 1rem);
     --_line: var(--porch-border, color-mix(in srgb, currentColor 22%, transparent));
@@ -91,9 +92,12 @@ export const baseStyles = css`
   [aria-busy='true'] {
     cursor: progress;
   }
+  /* Two tones, so the ring shows on any page and beside any accent: the accent outside, the
+     page's canvas colour between it and the control. */
   :focus-visible {
     outline: 3px solid var(--porch-focus, var(--_accent));
     outline-offset: 2px;
+    box-shadow: 0 0 0 2px Canvas;
   }
   input,
   select,
@@ -164,6 +168,26 @@ export const baseStyles = css`
     background: #146c2e;
     color: #fff;
     border-color: #146c2e;
+  }
+  .spinner {
+    width: 1em;
+    height: 1em;
+    border: 2px solid;
+    border-inline-end-color: transparent;
+    border-radius: 50%;
+    animation: spin 0.8s linear infinite;
+  }
+  @keyframes spin {
+    to {
+      transform: rotate(1turn);
+    }
+  }
+  .notice {
+    font-weight: 600;
+  }
+  /* A failure beside a row goes under the row's text and buttons. */
+  .rows .problem {
+    flex: 1 1 100%;
   }
   .empty,
   .problem {

@@ -29,7 +29,7 @@ describe('dist/porch.js on a strict page', () => {
     await loaded;
     win = frame.contentWindow as ProbedWindow;
     const portal = win.document.querySelector('porch-portal')!;
-    await until(portal, () => deepText(portal).includes('Invoices') && deepText(portal).includes('Phase 3 of 3'), 'the portal on the strict page');
+    await until(portal, () => deepText(portal).includes('Paid invoices') && deepText(portal).includes('Phase 3 of 3'), 'the portal on the strict page');
   });
 
   after(() => frame.remove());

@@ -274,3 +274,23 @@ export function followLink(fragment: string): void {
   location.hash = fragment;
   cleanups.push(() => history.replaceState(null, '', location.pathname + location.search));
 }
+
+/** The element that has focus, through shadow roots (document.activeElement stops at the first host). */
+export function focused(): Element | null {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active;
+}
+
+/** Whether `el` is on screen for sighted users too: laid out, and not clipped away like a screen-reader-only text. */
+export function isVisible(el: Element): boolean {
+  const { width, height } = el.getBoundingClientRect();
+  return width > 1 && height > 1 && getComputedStyle(el).clipPath === 'none';
+}
+
+/** A request that answers only when `release()` is called: what a slow network looks like. */
+export function gate(): { wait: Promise<void>; release(): void } {
+  let release!: () => void;
+  const wait = new Promise<void>((resolve) => (release = resolve));
+  return { wait, release };
+}

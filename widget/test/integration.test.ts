@@ -12,7 +12,9 @@ import {
   deepQuery,
   deepQueryAll,
   deepText,
+  focused,
   followLink,
+  isVisible,
   mount,
   settle,
   until,
@@ -55,8 +57,9 @@ describe('the widget against a real Porch server', () => {
     expect(deepQueryAll(deepQuery(portal, 'porch-documents')!, 'li[part=row]').length).to.be.at.least(2);
     expect(text).to.contain('Homepage design').and.contain('Approve the homepage design');
     expect(buttonNamed(deepQuery(portal, 'porch-approvals')!, 'Approve')).to.exist;
-    const badges = deepQueryAll(deepQuery(portal, 'porch-invoices:not([due])')!, '[part=badge]').map((b) => b.textContent);
-    expect(badges).to.include.members(['Paid', 'Open', 'Overdue']);
+    const badges = deepQueryAll(portal, 'porch-invoices').map((part) => deepQueryAll(part, '[part=badge]').map((b) => b.textContent));
+    // Unpaid invoices under "To pay", the rest under "Paid invoices": none twice.
+    expect(badges).to.deep.equal([['Overdue', 'Open'], ['Paid']]);
     expectPhoneFriendly(portal);
     await expect(portal).to.be.accessible();
   });
@@ -68,7 +71,7 @@ describe('the widget against a real Porch server', () => {
     expect(deepQuery(documents, '.badge.new')).to.exist;
     buttonNamed(documents, 'Download').click(); // tap 1
     await until(portal, () => downloads.files.length === 1, 'the download');
-    expect(downloads.files[0].filename).to.equal('style-guide.txt');
+    expect(downloads.files[0].filename).to.equal('style-guide-v2.txt');
     expect(await downloads.files[0].blob.text()).to.equal('second draft');
     await settle(portal);
     expect(deepQuery(documents, '.badge.new'), 'the "new" mark after opening it').to.equal(null);
@@ -101,13 +104,15 @@ describe('the widget against a real Porch server', () => {
     buttonNamed(approvals, 'Confirm approval').click(); // tap 2
     expect((await approved).detail.approval.status).to.equal('approved');
     await until(portal, () => deepText(approvals).includes('Approved by Ada Lovelace'), 'the decision');
+    expect(focused()?.getAttribute('part'), 'focus on the outcome').to.equal('decision');
+    expect(deepQuery(portal, 'porch-approvals') === approvals, 'the same section, where it was').to.equal(true);
     const recorded = await agencyApi<Approval>('GET', `/v1/agency/approvals/${client.approvalId}`);
     expect(recorded.status).to.equal('approved');
     expect(recorded.decision?.actor_name).to.equal('Ada Lovelace');
-    // No longer a next action: a fresh visit leads with the invoice due, not the approval.
+    // No longer a next action: a fresh visit leads with the invoice due, then the status.
     portal.remove();
     const again = await portalFor(client.externalId);
-    expect(sections(again)).to.not.include('porch-approvals');
+    expect(sections(again).slice(0, 2)).to.deep.equal(['porch-invoices', 'porch-status']);
   });
 
   it('requests changes with a comment', async () => {
@@ -143,6 +148,9 @@ describe('the widget against a real Porch server', () => {
     expect((await failed).detail.error.code).to.equal('already_decided');
     await until(portal, () => deepText(portal).includes('Decided on my phone'), 'the earlier decision');
     expect(deepText(portal)).to.contain('Changes requested by Ada Lovelace');
+    const notice = deepQuery(portal, '.notice')!;
+    expect(isVisible(notice)).to.equal(true);
+    expect(notice.textContent).to.equal('Your decision was not sent: this was already decided.');
     expect((await agencyApi<Approval>('GET', `/v1/agency/approvals/${client.approvalId}`)).status).to.equal('changes_requested');
   });
 
@@ -178,6 +186,38 @@ describe('the widget against a real Porch server', () => {
     const portal = await portalFor(client.externalId);
     expect(sections(portal)[0]).to.equal('porch-documents');
     await until(portal, () => deepQuery(portal, '.history ol'), 'the history');
+  });
+
+  it('opens an invoice from an email link: once, in "To pay", focused', async () => {
+    const client = await newClient();
+    followLink(`#porch/invoice/${client.overdueInvoiceId}`);
+    const portal = await portalFor(client.externalId);
+    const due = deepQuery(portal, 'porch-invoices[due]')!;
+    expect(sections(portal)[0]).to.equal('porch-invoices');
+    expect(portal.shadowRoot!.querySelector('.layout > *') === due, '"To pay" first').to.equal(true);
+    expect(deepQueryAll(portal, `li[data-id="${client.overdueInvoiceId}"]`), 'listed once').to.have.length(1);
+    expect(deepQueryAll(portal, 'a[part=pay]'), 'a pay link for each unpaid invoice, once').to.have.length(2);
+    await until(portal, () => (focused() as HTMLElement | null)?.dataset.id === client.overdueInvoiceId, 'focus on the invoice');
+    expectPhoneFriendly(portal);
+  });
+
+  it('says when an approve button’s approval does not exist for this client', async () => {
+    const client = await newClient();
+    const portal = await portalFor(
+      client.externalId,
+      html`<porch-approve-button approval-id="00000000-0000-4000-8000-000000000000"></porch-approve-button>`,
+    );
+    const button = portal.querySelector('porch-approve-button')!;
+    await until(portal, () => deepText(button).includes('This approval is no longer available.'), 'the note');
+    expect(deepQuery(button, '.skeleton')).to.equal(null);
+  });
+
+  it('asks the visitor to sign in to the agency’s site when its token-url refuses (401)', async () => {
+    const { api } = await liveEnv();
+    const failed = oneEvent(document, 'porch-error');
+    const portal = await mount<PorchPortal>(html`<porch-portal api=${api} token-url="/__porch/token?signed-out=1"></porch-portal>`);
+    expect((await failed).detail.error).to.include({ code: 'token_unavailable', status: 401 });
+    expect(deepQuery(portal, '[role=alert]')!.textContent).to.contain(`Sign in to ${location.hostname} to see your portal.`);
   });
 
   it('downloads an invoice PDF and links to its payment', async () => {

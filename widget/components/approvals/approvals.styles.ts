@@ -7,4 +7,7 @@ export const approvalsStyles = css`
   .review {
     margin-top: 0.5rem;
   }
+  .recent {
+    margin-top: var(--_gap);
+  }
 `;

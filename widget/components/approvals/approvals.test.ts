@@ -4,9 +4,11 @@ import {
   API,
   buttonNamed,
   captureDownloads,
+  deepQuery,
   deepQueryAll,
   deepText,
   followLink,
+  isVisible,
   mount,
   pendingApproval,
   portalFixture,
@@ -74,6 +76,48 @@ describe('<porch-approvals>', () => {
     const first = deepQueryAll(approvals, 'li[part=row]')[0];
     expect(first.dataset.id).to.equal('appr-old');
     expect(deepText(first)).to.contain('Approve the sitemap').and.match(/Approved by Maya Okafor on/).and.contain('Go ahead');
+  });
+
+  it('lists approvals decided lately apart, with who and when, and no buttons', async () => {
+    const data = portalFixture();
+    data.approvals.push({
+      ...pendingApproval,
+      id: 'appr-done',
+      title: 'Approve the sitemap',
+      status: 'changes_requested',
+      decision: { decision: 'changes_requested', comment: 'Add a shop page', actor_name: 'Maya Okafor', actor_email: null, decided_at: '2025-02-01T10:00:00.000Z' },
+    });
+    const approvals = await render(data);
+    expect(deepQueryAll(approvals, 'li[part=row]').map((r) => r.dataset.id)).to.deep.equal(['appr-1']);
+    const recent = deepQuery(approvals, '[part=decided]')!;
+    expect(deepText(approvals)).to.contain('Recently decided');
+    expect(deepText(recent)).to.contain('Approve the sitemap').and.match(/Changes requested by Maya Okafor on Feb 1, 2025/);
+    expect(deepQueryAll(recent, 'button, porch-approve-button')).to.have.length(0);
+  });
+
+  it('shows a failed review download beside its approval, with a retry', async () => {
+    stub = stubFetch({
+      'GET /v1/portal': () => portalFixture(),
+      'GET /v1/documents/doc-home/versions/3/download': () => Response.json({ error: { code: 'internal', message: 'boom' } }, { status: 500 }),
+    });
+    const portal = await mount<PorchPortal>(html`<porch-portal api=${API} token="t"><porch-approvals></porch-approvals></porch-portal>`);
+    const approvals = portal.querySelector('porch-approvals')!;
+    buttonNamed(approvals, 'Review v3').click();
+    await until(approvals, () => deepQuery(approvals, 'li[part=row] [role=alert]'), 'the failure');
+    const alert = deepQuery(approvals, 'li[part=row] [role=alert]')!;
+    expect(isVisible(alert)).to.equal(true);
+    expect(alert.textContent).to.contain('Something went wrong on our side. Please try again.');
+    expect(buttonNamed(alert, 'Try again')).to.exist;
+  });
+
+  it('says so, visibly, when a link points to an approval that is gone', async () => {
+    followLink('#porch/approval/appr-deleted');
+    const approvals = await render();
+    await until(approvals, () => deepText(approvals).includes('no longer available'), 'the note');
+    const note = deepQuery(approvals, '[role=alert]')!;
+    expect(isVisible(note)).to.equal(true);
+    expect(note.textContent).to.equal('The approval your link points to is no longer available.');
+    expect(stub.calls).to.include('GET /v1/approvals/appr-deleted');
   });
 
   it('says what will appear when nothing waits', async () => {

@@ -8,6 +8,8 @@ import {
   buttonNamed,
   deepQuery,
   deepText,
+  focused,
+  isVisible,
   mount,
   pendingApproval,
   portalFixture,
@@ -116,12 +118,115 @@ describe('<porch-approve-button>', () => {
     expect(buttonNamed(button, 'Confirm approval')).to.exist;
   });
 
-  it('shows the decision someone else made first (409 already_decided)', async () => {
+  it('shows the decision someone else made first (409 already_decided), and says the client’s was not sent', async () => {
     const button = await render(() => Response.json({ error: { code: 'already_decided', message: 'Already decided.' } }, { status: 409 }));
     await tap(button, 'Approve');
     await tap(button, 'Confirm approval');
     await until(button, () => deepText(button).includes('Changes requested by'), 'the other decision');
     expect(deepText(button)).to.contain('Someone else was first');
+    const notice = deepQuery(button, '.notice')!;
+    expect(isVisible(notice)).to.equal(true);
+    expect(notice.textContent).to.equal('Your decision was not sent: this was already decided.');
+    expect(announced(button)).to.contain('Your decision was not sent');
+    expect(focused()?.getAttribute('part')).to.equal('decision');
+  });
+
+  it('keeps one live region through every step, so the outcome is announced', async () => {
+    const button = await render();
+    const region = button.shadowRoot!.querySelector('[role=status]');
+    await tap(button, 'Approve');
+    expect(button.shadowRoot!.querySelector('[role=status]') === region, 'the same live region').to.equal(true);
+    await tap(button, 'Confirm approval');
+    await until(button, () => deepText(button).includes('Approved by'), 'the decision');
+    expect(button.shadowRoot!.querySelectorAll('[role=status]')).to.have.length(1);
+    expect(button.shadowRoot!.querySelector('[role=status]') === region, 'the same live region').to.equal(true);
+    expect(region!.textContent).to.contain('Approved. Thank you, your decision is recorded.');
+  });
+
+  it('keeps its base part on one element in every state', async () => {
+    const button = await render();
+    const base = deepQuery(button, '[part=base]');
+    await tap(button, 'Approve');
+    expect(deepQuery(button, '[part=base]') === base, 'the same base element').to.equal(true);
+    await tap(button, 'Confirm approval');
+    await until(button, () => deepText(button).includes('Approved by'), 'the decision');
+    expect(deepQuery(button, '[part=base]') === base, 'the same base element').to.equal(true);
+  });
+
+  it('never drops focus to the page: to the decision after confirming, back to the choice after Cancel', async () => {
+    const button = await render();
+    await tap(button, 'Request changes');
+    await tap(button, 'Cancel');
+    expect(focused()?.textContent?.trim()).to.match(/^Request changes/);
+    await tap(button, 'Approve');
+    await tap(button, 'Cancel');
+    expect(focused()?.textContent?.trim()).to.match(/^Approve/);
+    await tap(button, 'Approve');
+    await tap(button, 'Confirm approval');
+    await until(button, () => deepText(button).includes('Approved by'), 'the decision');
+    expect(focused()?.getAttribute('part')).to.equal('decision');
+    expect(focused()?.textContent).to.match(/Approved by Maya Okafor/);
+  });
+
+  it('says when a newer version is out, and still lets the client decide', async () => {
+    stubFetch({
+      'GET /v1/portal': () => ({ ...portalFixture(), approvals: [{ ...pendingApproval, superseded: true }] }),
+      'POST /v1/approvals/appr-1/decision': () => decided('approved', null),
+    });
+    const portal = await mount<PorchPortal>(
+      html`<porch-portal api=${API} token="t"><porch-approve-button approval-id="appr-1"></porch-approve-button></porch-portal>`,
+    );
+    const button = portal.querySelector('porch-approve-button')!;
+    expect(deepText(button)).to.contain('A newer version is out. You can still decide on version 3.');
+    await tap(button, 'Approve');
+    await tap(button, 'Confirm approval');
+    await until(button, () => deepText(button).includes('Approved by'), 'the decision');
+  });
+
+  it('shows a withdrawn request without buttons', async () => {
+    stubFetch({ 'GET /v1/portal': () => ({ ...portalFixture(), approvals: [{ ...pendingApproval, status: 'withdrawn' as const }] }) });
+    const portal = await mount<PorchPortal>(
+      html`<porch-portal api=${API} token="t"><porch-approve-button approval-id="appr-1"></porch-approve-button></porch-portal>`,
+    );
+    const button = portal.querySelector('porch-approve-button')!;
+    expect(deepText(button)).to.contain('Withdrawn: this request no longer needs a decision.');
+    expect(deepQuery(button, 'button')).to.equal(null);
+  });
+
+  it('says what it needs outside a portal, instead of loading forever', async () => {
+    const warnings: string[] = [];
+    const { warn } = console;
+    console.warn = (message: string) => warnings.push(message);
+    const button = document.createElement('porch-approve-button');
+    button.approvalId = 'appr-1';
+    try {
+      document.body.append(button);
+      await settle(button);
+      expect(deepText(button)).to.contain('Place this inside a <porch-portal> element to show it.');
+      expect(deepQuery(button, '.skeleton')).to.equal(null);
+      expect(warnings.join(' ')).to.contain('<porch-approve-button> shows nothing outside <porch-portal>');
+    } finally {
+      console.warn = warn;
+      button.remove();
+    }
+  });
+
+  it('says so when the client has no approval with its id, instead of loading forever', async () => {
+    const warnings: string[] = [];
+    const { warn } = console;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      stubFetch({ 'GET /v1/portal': () => portalFixture() });
+      const portal = await mount<PorchPortal>(
+        html`<porch-portal api=${API} token="t"><porch-approve-button approval-id="appr-unknown"></porch-approve-button></porch-portal>`,
+      );
+      const button = portal.querySelector('porch-approve-button')!;
+      await until(button, () => deepText(button).includes('This approval is no longer available.'), 'the note');
+      expect(deepQuery(button, '.skeleton')).to.equal(null);
+      expect(warnings.join(' ')).to.contain('<porch-approve-button approval-id="appr-unknown">: the signed-in client has no approval with this id.');
+    } finally {
+      console.warn = warn;
+    }
   });
 
   it('moves focus to the confirmation, so the keyboard can finish what a tap started', async () => {

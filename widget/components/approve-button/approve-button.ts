@@ -1,25 +1,33 @@
+import { initialState, Task, TaskStatus } from '@lit/task';
 import { html, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import type { Approval, Decision } from '../../../server/types.ts';
-import { friendlyMessage, PorchElement } from '../../shared/element.ts';
+import type { PorchError } from '../../api/client.ts';
+import { focusOn, NEEDS_PORTAL, PorchElement } from '../../shared/element.ts';
 import { emit } from '../../shared/events.ts';
-import { formatDateTime } from '../../shared/format.ts';
+import { DECIDED, decidedBy } from '../../shared/format.ts';
 import { withApproval } from '../../shared/portal-data.ts';
+import { asPorchError, friendlyMessage, renderProblem } from '../../shared/problem.ts';
 import { approveButtonStyles } from './approve-button.styles.ts';
 
-const DONE: Record<Decision, string> = { approved: 'Approved', changes_requested: 'Changes requested' };
+/** What a decision came to: recorded, or refused (409) because the approval was decided or withdrawn first. */
+interface Outcome {
+  approval: Approval;
+  refused?: PorchError;
+}
 
 /**
  * @tagname porch-approve-button
  * @summary Approve, or request changes with a comment: two taps (choose, then confirm), then who
  * decided and when. Inside a `<porch-portal>`; give it the approval as the `approval` property or
- * by `approval-id`.
+ * by `approval-id`. Outside a portal, or with an id the client has no approval for, it says so
+ * (and warns in the console) instead of loading forever.
  *
  * @event porch-approve-request - Cancelable, fired before the decision is sent; `preventDefault()` stops it. `detail: { approval, decision, comment }`.
  * @event porch-approved - The decision was recorded (approved or changes requested: `detail.approval.decision` says which and who). `detail: { approval }`.
- * @event porch-error - The decision could not be recorded. `detail: { error }` (`error.code` is `already_decided` when someone decided first).
+ * @event porch-error - The decision could not be recorded, or the approval not loaded. `detail: { error }` (`error.code` is `already_decided` when someone decided first: the button then shows that decision and says the client's was not sent).
  *
- * @csspart base - The wrapper.
+ * @csspart base - The wrapper, in every state.
  * @csspart button - Each button (approve, request changes, confirm, cancel).
  * @csspart comment - The comment field.
  * @csspart decision - "Approved by … on …".
@@ -42,9 +50,58 @@ export class PorchApproveButton extends PorchElement {
   @state() private accessor problem = '';
   /** The approval as the API last answered it to this element. */
   @state() private accessor latest: Approval | undefined;
+  /** The client's decision was refused: the approval had been decided (or withdrawn) first. */
+  @state() private accessor refused = false;
 
-  @query('textarea') private accessor commentField!: HTMLTextAreaElement | null;
-  @query('.confirm .primary') private accessor confirmButton!: HTMLButtonElement | null;
+  /** Where focus goes after the next render: the outcome, or the button a cancelled choice came from. */
+  #focusNext: string | null = null;
+
+  /** An approval the portal does not list (decided long ago, or placed by id): loaded once. */
+  #loading = new Task(this, {
+    args: () => [this.missingId] as const,
+    task: ([id]) => (id ? this.api!.approval(id) : initialState),
+    onComplete: (approval) => this.record(approval),
+    onError: (caught) => {
+      const error = asPorchError(caught);
+      if (error.code === 'not_found') {
+        console.warn(`<porch-approve-button approval-id="${this.approvalId}">: the signed-in client has no approval with this id.`);
+      }
+      emit(this, 'porch-error', { error });
+    },
+  });
+
+  /** Sends the decision; on 409, loads what was decided instead. */
+  #deciding = new Task(this, {
+    autoRun: false,
+    task: async ([approval, decision, comment]: readonly [Approval, Decision, string]): Promise<Outcome> => {
+      const api = this.api!;
+      try {
+        return { approval: await api.decide(approval.id, decision, comment || undefined) };
+      } catch (caught) {
+        const refused = asPorchError(caught);
+        if (refused.status !== 409) throw refused;
+        return { approval: await api.approval(approval.id), refused };
+      }
+    },
+    onComplete: ({ approval, refused }) => {
+      this.record(approval);
+      this.refused = !!refused;
+      this.choose('idle');
+      this.#focusNext = '.outcome';
+      if (refused) {
+        this.announcement = `Your decision was not sent: ${approval.decision ? 'this was already decided' : 'this request was withdrawn'}.`;
+        emit(this, 'porch-error', { error: refused });
+      } else {
+        this.announcement = `${DECIDED[approval.decision!.decision]}. Thank you, your decision is recorded.`;
+        emit(this, 'porch-approved', { approval });
+      }
+    },
+    onError: (caught) => {
+      const error = asPorchError(caught);
+      this.problem = friendlyMessage(error);
+      emit(this, 'porch-error', { error });
+    },
+  });
 
   /** The freshest copy: the portal's data, then this element's own answer, then the property. */
   private get current(): Approval | undefined {
@@ -52,43 +109,65 @@ export class PorchApproveButton extends PorchElement {
     return this.portal?.data?.approvals.find((a) => a.id === id) ?? (this.latest?.id === id ? this.latest : this.approval);
   }
 
-  #requested: string | null = null;
+  /** The `approval-id` to load: set, and not among what the portal loaded. */
+  private get missingId(): string | undefined {
+    return (this.portal?.status === 'ready' && this.api && !this.current && this.approvalId) || undefined;
+  }
 
-  override willUpdate(): void {
-    // Standalone with only an id that the portal does not list (already decided): ask the API, once.
-    const id = this.approvalId;
-    if (id && id !== this.#requested && !this.current && this.portal?.status === 'ready') {
-      this.#requested = id;
-      this.refresh(id);
-    }
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.approval && !this.approvalId) console.warn('<porch-approve-button> needs an approval-id attribute (or an approval property).');
   }
 
   override render() {
+    // One wrapper and one live region in every state: the region must exist before what it announces.
+    return html`<div part="base">${this.renderState()}</div>
+      ${this.renderAnnouncement()}`;
+  }
+
+  private renderState() {
+    const { portal } = this;
     const approval = this.current;
-    if (!approval) return html`<span class="skeleton" part="base"></span>`;
-    const { decision } = approval;
-    if (decision) {
-      return html`<div part="base">
-        <p class="decision" part="decision">
-          <strong>${DONE[decision.decision]}</strong> by ${decision.actor_name ?? decision.actor_email ?? 'the client'}
-          on ${formatDateTime(decision.decided_at, this.locale)}
-        </p>
-        ${decision.comment ? html`<blockquote>${decision.comment}</blockquote>` : ''} ${this.renderAnnouncement()}
-      </div>`;
+    if (!portal) return html`<p class="empty">${NEEDS_PORTAL}</p>`;
+    if (!approval) {
+      if (!this.approvalId) return html`<p class="empty">Give this button an approval-id to show it.</p>`;
+      if (portal.status === 'error') return renderProblem(portal.error, portal.reload);
+      if (this.#loading.status === TaskStatus.ERROR) {
+        const error = asPorchError(this.#loading.error);
+        return error.code === 'not_found'
+          ? html`<p class="empty">This approval is no longer available.</p>`
+          : renderProblem(error, () => this.#loading.run());
+      }
+      return html`<span class="skeleton"></span>`;
     }
+    const { decision } = approval;
+    if (decision || approval.status === 'withdrawn') {
+      return html`${this.refused ? html`<p class="notice">Your decision was not sent${decision ? ': this was already decided.' : '.'}</p>` : ''}
+        <p class="outcome" part="decision">
+          ${decision
+            ? html`<strong>${DECIDED[decision.decision]}</strong> ${decidedBy(decision, this.locale)}`
+            : html`<strong>Withdrawn</strong>: this request no longer needs a decision.`}
+        </p>
+        ${decision?.comment ? html`<blockquote>${decision.comment}</blockquote>` : ''}`;
+    }
+    const newer = approval.superseded
+      ? html`<p class="notice">A newer version is out. You can still decide on version ${approval.version.version}.</p>`
+      : '';
     if (this.step === 'idle') {
-      return html`<div class="actions" part="base">
-        <button class="primary" part="button" @click=${() => this.choose('approved')}>
-          Approve<span class="sr">: ${approval.title}</span>
-        </button>
-        <button part="button" @click=${() => this.choose('changes_requested')}>
-          Request changes<span class="sr">: ${approval.title}</span>
-        </button>
-        ${this.renderAnnouncement()}
-      </div>`;
+      return html`${newer}
+        <div class="actions">
+          <button class="primary" part="button" id="approved" @click=${() => this.choose('approved')}>
+            Approve<span class="sr">: ${approval.title}</span>
+          </button>
+          <button part="button" id="changes_requested" @click=${() => this.choose('changes_requested')}>
+            Request changes<span class="sr">: ${approval.title}</span>
+          </button>
+        </div>`;
     }
     const approving = this.step === 'approved';
-    return html`<div class="confirm" part="base">
+    const sending = this.#deciding.status === TaskStatus.PENDING;
+    return html`<div class="confirm">
+      ${newer}
       <label for="comment">${approving ? 'Comment (optional)' : 'What should change?'}</label>
       <textarea
         id="comment"
@@ -104,60 +183,44 @@ export class PorchApproveButton extends PorchElement {
       <p id="problem" class="problem-text" role="alert">${this.problem}</p>
       <p>You are ${approving ? 'approving' : 'requesting changes to'} version ${approval.version.version} of ${approval.document.title}.</p>
       <div class="actions">
-        <button class="primary" part="button" aria-busy=${this.isBusy('decide')} @click=${() => this.confirm(approval)}>
-          ${approving ? 'Confirm approval' : 'Send request'}
+        <button class="primary" part="button" id="confirm" aria-busy=${sending ? 'true' : 'false'} @click=${() => this.confirm(approval)}>
+          ${sending ? html`<span class="spinner"></span>` : ''}${approving ? 'Confirm approval' : 'Send request'}
         </button>
         <button part="button" @click=${() => this.choose('idle')}>Cancel</button>
       </div>
-      ${this.renderAnnouncement()}
     </div>`;
   }
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    // Move focus with the step, so the second tap (or Enter) is where the eye is.
-    if (changed.has('step') && this.step !== 'idle') {
-      (this.step === 'approved' ? this.confirmButton : this.commentField)?.focus();
+    // Focus follows the step, so the second tap (or Enter) is where the eye is, and never falls to the page.
+    if (changed.has('step') && this.step !== 'idle') this.#focusNext = this.step === 'approved' ? '#confirm' : 'textarea';
+    if (this.#focusNext) {
+      focusOn(this.renderRoot.querySelector<HTMLElement>(this.#focusNext));
+      this.#focusNext = null;
     }
   }
 
   private choose(step: 'idle' | Decision) {
+    // Cancel returns focus to the button the choice came from.
+    if (step === 'idle' && this.step !== 'idle') this.#focusNext = `#${this.step}`;
     this.step = step;
     this.problem = '';
     if (step === 'idle') this.comment = '';
   }
 
-  private async confirm(approval: Approval) {
+  private confirm(approval: Approval) {
     const decision = this.step as Decision;
     const comment = this.comment.trim();
     if (decision === 'changes_requested' && !comment) {
       this.problem = 'Please say what should change.';
-      this.commentField?.focus();
+      this.#focusNext = 'textarea';
       return;
     }
+    if (this.#deciding.status === TaskStatus.PENDING || !this.api) return;
     if (!emit(this, 'porch-approve-request', { approval, decision, comment }, true)) return;
-    let decidedElsewhere = false;
-    const decided = await this.attempt(
-      'decide',
-      (api) => api.decide(approval.id, decision, comment || undefined),
-      (error) => {
-        this.problem = friendlyMessage(error);
-        decidedElsewhere = error.code === 'already_decided';
-      },
-    );
-    // Someone decided first (another tab, a colleague): show their decision instead of the buttons.
-    if (decidedElsewhere) return this.refresh(approval.id);
-    if (!decided) return;
-    this.record(decided);
-    this.step = 'idle';
-    this.comment = '';
-    this.announcement = `${DONE[decision]}. Thank you, your decision is recorded.`;
-    emit(this, 'porch-approved', { approval: decided });
-  }
-
-  private async refresh(id: string) {
-    const current = await this.attempt('load', (api) => api.approval(id));
-    if (current) this.record(current);
+    this.problem = '';
+    this.#deciding.run([approval, decision, comment]);
   }
 
   private record(approval: Approval) {

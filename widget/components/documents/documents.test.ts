@@ -7,8 +7,10 @@ import {
   deepQuery,
   deepQueryAll,
   deepText,
-  announced,
+  followLink,
+  gate,
   homepageDetail,
+  isVisible,
   mount,
   portalFixture,
   settle,
@@ -105,16 +107,109 @@ describe('<porch-documents>', () => {
     expect(deepQuery(docs, '.history')).to.equal(null);
   });
 
-  it('tells the client when a download fails, and fires porch-error', async () => {
+  it('tells the client when a download fails, visibly beside the row, with a retry, and fires porch-error', async () => {
+    let down = true;
     const docs = await render(portalFixture(), {
-      'GET /v1/documents/doc-home/versions/3/download': () => Response.json({ error: { code: 'not_found', message: 'Document not found.' } }, { status: 404 }),
+      'GET /v1/documents/doc-home/versions/3/download': () => {
+        if (down) throw new TypeError('Failed to fetch');
+        return new Response('version three');
+      },
     });
     const event = oneEvent(docs, 'porch-error');
     buttonNamed(docs, 'Download').click();
-    expect((await event).detail.error.code).to.equal('not_found');
+    expect((await event).detail.error.code).to.equal('network');
     await settle(docs);
-    expect(announced(docs)).to.contain('This item is no longer available.');
+    const [home, brief] = rows(docs);
+    const alert = deepQuery(home, '[role=alert]')!;
+    expect(isVisible(alert), 'a message the eye can see, not only a screen reader').to.equal(true);
+    expect(alert.textContent).to.contain('We couldn’t reach the portal. Check your connection, then try again.');
+    expect(deepQuery(brief, '[role=alert]'), 'only beside the row that failed').to.equal(null);
     expect(downloads.files).to.have.length(0);
+    down = false;
+    buttonNamed(home, 'Try again').click();
+    await until(docs, () => downloads.files.length === 1, 'the download on retry');
+    expect(deepQuery(home, '[role=alert]')).to.equal(null);
+  });
+
+  it('shows progress on the tapped button, and lets another download start meanwhile', async () => {
+    const slow = gate();
+    const docs = await render(portalFixture(), {
+      'GET /v1/documents/doc-home/versions/3/download': async () => {
+        await slow.wait;
+        return new Response('version three');
+      },
+      'GET /v1/documents/doc-brief/versions/1/download': () => new Response('the brief'),
+    });
+    const [home, brief] = rows(docs);
+    buttonNamed(home, 'Download').click();
+    await settle(docs);
+    const busy = deepQuery(home, 'button[aria-busy=true]')!;
+    expect(busy.textContent).to.contain('Preparing…');
+    expect(isVisible(deepQuery(busy, '.spinner')!)).to.equal(true);
+    expect(deepQuery(brief, 'button[aria-busy=true]'), 'only the tapped button').to.equal(null);
+    buttonNamed(brief, 'Download').click();
+    await until(docs, () => downloads.files.length === 1, 'the second download, while the first is still preparing');
+    expect(downloads.files[0].filename).to.equal('brief-v1.txt');
+    slow.release();
+    await until(docs, () => downloads.files.length === 2, 'the first download');
+    expect(deepQuery(home, 'button[aria-busy=true]')).to.equal(null);
+    expect(buttonNamed(home, 'Download')).to.exist;
+  });
+
+  it('names each version’s file after its version, so versions saved side by side do not overwrite each other', async () => {
+    const data = portalFixture();
+    data.documents[0] = { ...data.documents[0], latest: { ...data.documents[0].latest, filename: 'homepage.pdf' } };
+    const docs = await render(data, {
+      'GET /v1/documents/doc-home': () => ({ ...homepageDetail, versions: homepageDetail.versions.map((v) => ({ ...v, filename: 'homepage.pdf' })) }),
+    });
+    buttonNamed(docs, 'Download').click();
+    buttonNamed(docs, 'History').click();
+    await until(docs, () => deepQuery(docs, '.history ol'), 'the history');
+    buttonNamed(docs, 'Download v2').click();
+    await until(docs, () => downloads.files.length === 2, 'both downloads');
+    expect(downloads.files.map((f) => f.filename)).to.deep.equal(['homepage-v3.pdf', 'homepage-v2.pdf']);
+  });
+
+  it('shows a history that failed to load beside its document, with a retry', async () => {
+    let down = true;
+    const docs = await render(portalFixture(), {
+      'GET /v1/documents/doc-home': () => (down ? Response.json({ error: { code: 'internal', message: 'boom' } }, { status: 500 }) : homepageDetail),
+    });
+    buttonNamed(docs, 'History').click();
+    await until(docs, () => deepQuery(docs, '.history [role=alert]'), 'the failure');
+    const alert = deepQuery(docs, '.history [role=alert]')!;
+    expect(isVisible(alert)).to.equal(true);
+    expect(alert.textContent).to.contain('Something went wrong on our side. Please try again.');
+    down = false;
+    buttonNamed(deepQuery(docs, '.history')!, 'Try again').click();
+    await until(docs, () => deepQuery(docs, '.history ol'), 'the history on retry');
+  });
+
+  it('shows a search the API could not answer, with a retry', async () => {
+    const data = portalFixture();
+    const [home] = data.documents;
+    data.documents = Array.from({ length: 100 }, (_, i) => ({ ...home, id: `doc-${i}`, title: `Weekly report ${i}` }));
+    let down = true;
+    const docs = await render(data, {
+      'GET /v1/documents': () => (down ? Response.json({ error: { code: 'internal', message: 'boom' } }, { status: 500 }) : [{ ...home, id: 'doc-old', title: 'Archived contract' }]),
+    });
+    const search = deepQuery<HTMLInputElement>(docs, 'input[type=search]')!;
+    search.value = 'contract';
+    search.dispatchEvent(new Event('input'));
+    await until(docs, () => deepQuery(docs, '[role=alert]'), 'the failure');
+    expect(isVisible(deepQuery(docs, '[role=alert]')!)).to.equal(true);
+    down = false;
+    buttonNamed(docs, 'Try again').click();
+    await until(docs, () => rows(docs).length === 1, 'the search answer on retry');
+    expect(rows(docs)[0].dataset.id).to.equal('doc-old');
+  });
+
+  it('says so, visibly, when a link points to a document that is gone', async () => {
+    followLink('#porch/document/doc-deleted');
+    const docs = await render();
+    const note = deepQuery(docs, '[role=alert]')!;
+    expect(isVisible(note)).to.equal(true);
+    expect(note.textContent).to.contain('The document your link points to is no longer available.');
   });
 
   it('says what will appear when nothing is shared yet', async () => {

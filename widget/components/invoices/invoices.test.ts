@@ -7,9 +7,11 @@ import {
   deepQuery,
   deepQueryAll,
   deepText,
+  isVisible,
   mount,
   portalFixture,
   stubFetch,
+  until,
   type DownloadCapture,
 } from '../../test/helpers.ts';
 
@@ -69,6 +71,22 @@ describe('<porch-invoices>', () => {
     const invoices = await render(portalFixture(), html`<porch-invoices due></porch-invoices>`);
     expect(deepQuery(invoices, 'h2')!.textContent).to.equal('To pay');
     expect(rows(invoices).map((r) => r.dataset.id)).to.deep.equal(['inv-2', 'inv-3']);
+  });
+
+  it('with `paid`, shows only paid invoices', async () => {
+    const invoices = await render(portalFixture(), html`<porch-invoices paid></porch-invoices>`);
+    expect(deepQuery(invoices, 'h2')!.textContent).to.equal('Paid invoices');
+    expect(rows(invoices).map((r) => r.dataset.id)).to.deep.equal(['inv-1']);
+  });
+
+  it('shows a failed PDF download beside its invoice, with a retry', async () => {
+    const invoices = await render();
+    buttonNamed(rows(invoices)[0], 'PDF').click(); // inv-3's PDF is not stubbed: 404
+    await until(invoices, () => deepQuery(rows(invoices)[0], '[role=alert]'), 'the failure');
+    const alert = deepQuery(rows(invoices)[0], '[role=alert]')!;
+    expect(isVisible(alert)).to.equal(true);
+    expect(alert.textContent).to.contain('This item is no longer available.');
+    expect(downloads.files).to.have.length(0);
   });
 
   it('says where the first invoice will appear', async () => {

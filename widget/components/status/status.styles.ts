@@ -7,6 +7,12 @@ export const statusStyles = css`
   select {
     margin: 0.25rem 0 0.75rem;
   }
+  /* The open list is drawn by the browser, light unless the page says color-scheme: dark; the
+     inherited text colour of a dark page would be light on light there. */
+  option {
+    background: Canvas;
+    color: CanvasText;
+  }
   .phase {
     font-size: 1.125em;
     font-weight: 600;

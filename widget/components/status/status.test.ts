@@ -50,6 +50,20 @@ describe('<porch-status>', () => {
     expect(deepText(status)).to.contain('Phase 3 of 3: Guidelines');
   });
 
+  it('keeps the picker’s options readable on a dark page that does not declare color-scheme', async () => {
+    const data = portalFixture();
+    data.projects.push({ ...data.projects[0], id: 'proj-brand', name: 'Brand refresh' });
+    stubFetch({ 'GET /v1/portal': () => data });
+    const page = await mount<HTMLElement>(html`<div style="background: #111418; color: #eceae4">
+      <porch-portal api=${API} token="t"><porch-status></porch-status></porch-portal>
+    </div>`);
+    const status = page.querySelector('porch-status')!;
+    await settle(status);
+    const option = getComputedStyle(deepQuery(status, 'option')!);
+    // The browser draws the open list on its canvas colour (white here): the text must be the canvas text colour.
+    expect([option.color, option.backgroundColor]).to.deep.equal(['rgb(0, 0, 0)', 'rgb(255, 255, 255)']);
+  });
+
   it('says what will appear before there is a project', async () => {
     const status = await render({ ...portalFixture(), projects: [] });
     expect(deepText(status)).to.contain('Your project’s progress will appear here once work begins.');
