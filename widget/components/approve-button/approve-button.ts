@@ -48,10 +48,6 @@ export class PorchApproveButton extends PorchElement {
   @state() private accessor comment = '';
   /** Why the last confirmation did not go through. */
   @state() private accessor problem = '';
-  /** The approval as the API last answered it to this element. */
-  @state() private accessor latest: Approval | undefined;
-  /** The client's decision was refused: the approval had been decided (or withdrawn) first. */
-  @state() private accessor refused = false;
 
   /** Where focus goes after the next render: the outcome, or the button a cancelled choice came from. */
   #focusNext: string | null = null;
@@ -60,7 +56,7 @@ export class PorchApproveButton extends PorchElement {
   #loading = new Task(this, {
     args: () => [this.missingId] as const,
     task: ([id]) => (id ? this.api!.approval(id) : initialState),
-    onComplete: (approval) => this.record(approval),
+    onComplete: (approval) => this.portal?.patch((data) => withApproval(data, approval)),
     onError: (caught) => {
       const error = asPorchError(caught);
       if (error.code === 'not_found') {
@@ -84,8 +80,7 @@ export class PorchApproveButton extends PorchElement {
       }
     },
     onComplete: ({ approval, refused }) => {
-      this.record(approval);
-      this.refused = !!refused;
+      this.portal?.patch((data) => withApproval(data, approval));
       this.choose('idle');
       this.#focusNext = '.outcome';
       if (refused) {
@@ -103,10 +98,10 @@ export class PorchApproveButton extends PorchElement {
     },
   });
 
-  /** The freshest copy: the portal's data, then this element's own answer, then the property. */
+  /** The freshest copy: the portal's data, then this element's own answers (its decision, then its load), then the property. */
   private get current(): Approval | undefined {
     const id = this.approval?.id ?? this.approvalId;
-    return this.portal?.data?.approvals.find((a) => a.id === id) ?? (this.latest?.id === id ? this.latest : this.approval);
+    return [...(this.portal?.data?.approvals ?? []), this.#deciding.value?.approval, this.#loading.value].find((a) => a?.id === id) ?? this.approval;
   }
 
   /** The `approval-id` to load: set, and not among what the portal loaded. */
@@ -142,7 +137,7 @@ export class PorchApproveButton extends PorchElement {
     }
     const { decision } = approval;
     if (decision || approval.status === 'withdrawn') {
-      return html`${this.refused ? html`<p class="notice">Your decision was not sent${decision ? ': this was already decided.' : '.'}</p>` : ''}
+      return html`${this.#deciding.value?.refused ? html`<p class="notice">Your decision was not sent${decision ? ': this was already decided.' : '.'}</p>` : ''}
         <p class="outcome" part="decision">
           ${decision
             ? html`<strong>${DECIDED[decision.decision]}</strong> ${decidedBy(decision, this.locale)}`
@@ -221,11 +216,6 @@ export class PorchApproveButton extends PorchElement {
     if (!emit(this, 'porch-approve-request', { approval, decision, comment }, true)) return;
     this.problem = '';
     this.#deciding.run([approval, decision, comment]);
-  }
-
-  private record(approval: Approval) {
-    this.latest = approval;
-    this.portal?.patch((data) => withApproval(data, approval));
   }
 }
 
