@@ -51,7 +51,8 @@ describe('<porch-portal>', () => {
     expect(seen).to.deep.equal({ token: 'embed.jwt.token', bearer: 'Bearer ps_from_the_token_123' });
   });
 
-  it('shows skeletons while loading, accessibly', async () => {
+  /** A portal whose first load never answers, once its skeletons are up. */
+  async function mountLoadingPortal() {
     stub = stubFetch({ 'GET /v1/portal': () => new Promise(() => {}) });
     const portal = document.createElement('porch-portal');
     portal.api = API;
@@ -59,6 +60,16 @@ describe('<porch-portal>', () => {
     document.body.append(portal);
     try {
       await until(portal, () => deepQueryAll(portal, '.skeleton').length >= 3, 'skeletons');
+    } catch (err) {
+      portal.remove();
+      throw err;
+    }
+    return portal;
+  }
+
+  it('shows skeletons while loading, accessibly', async () => {
+    const portal = await mountLoadingPortal();
+    try {
       expect(deepQueryAll(portal, 'section[aria-busy=true]')).to.have.length(3);
       expect(deepText(portal)).to.contain('Project status').and.contain('Documents').and.contain('Invoices');
       await expect(portal).to.be.accessible();
@@ -68,13 +79,8 @@ describe('<porch-portal>', () => {
   });
 
   it('keeps room for the next action and the greeting while loading, so the page does not jump', async () => {
-    stub = stubFetch({ 'GET /v1/portal': () => new Promise(() => {}) });
-    const portal = document.createElement('porch-portal');
-    portal.api = API;
-    portal.token = 't';
-    document.body.append(portal);
+    const portal = await mountLoadingPortal();
     try {
-      await until(portal, () => deepQueryAll(portal, '.skeleton').length >= 3, 'skeletons');
       const layout = [...portal.shadowRoot!.querySelectorAll('.layout > *')];
       expect(layout.map((el) => el.localName)).to.deep.equal(['div', 'porch-status', 'porch-documents', 'porch-invoices']);
       expect(layout[0].getAttribute('aria-label')).to.equal('Loading');
